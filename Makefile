@@ -1,0 +1,39 @@
+# lost-nb: the two commands of the README, and the steps they stand on.
+#   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
+#   make test   the whole test suite: export in step with nbs/, every notebook at smoke, pytest
+VENV    ?= .venv
+PYTHON  ?= python3
+PROFILE ?= cpu
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat settings.ini setup.py | cksum | cut -d' ' -f1)
+
+.PHONY: install demo test export-check nbtest pytest clean-nbs
+
+$(STAMP): settings.ini setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned, so nothing later pulls a newer build
+	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1
+	$(PY) -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/lost-nb run --profile $(PROFILE)
+
+test: install export-check nbtest pytest
+
+export-check: install
+	$(VENV)/bin/nbdev_export
+	@git diff --quiet -- lost_nb && test -z "$$(git status --porcelain -- lost_nb)" || \
+	  { git status --short -- lost_nb; echo "lost_nb/ is not what nbdev_export makes from nbs/: run nbdev_export and commit"; exit 1; }
+
+nbtest: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 2 --timing
+
+pytest: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q tests
+
+clean-nbs: install
+	$(VENV)/bin/nbdev_clean
