@@ -11,8 +11,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['PROFILES', 'get_profile', 'check_params', 'seed_everything', 'stable_hash', 'rng', 'get_device', 'autocast',
            'dist_info', 'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'progress', 'project_root',
-           'data_dir', 'figures_dir', 'run_dir', 'atomic_write', 'write_json', 'CheckpointError', 'save_checkpoint',
-           'load_checkpoint', 'EMA', 'Timer']
+           'data_dir', 'figures_dir', 'run_dir', 'atomic_write', 'write_json', 'file_lock', 'CheckpointError',
+           'save_checkpoint', 'load_checkpoint', 'EMA', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 PROFILES = {
@@ -175,6 +175,19 @@ def write_json(path, obj):
     return atomic_write(path, _w)
 
 # %% ../nbs/00_core.ipynb #c031
+from contextlib import contextmanager
+
+@contextmanager
+def file_lock(path:Path|str):
+    "Hold an exclusive lock on `path` (created if missing) for the duration of the block."
+    import fcntl
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+# %% ../nbs/00_core.ipynb #c034
 class CheckpointError(Exception):
     "A checkpoint file that is missing, unreadable or not a lost-nb checkpoint."
 
@@ -196,7 +209,7 @@ def _unflatten_optim(tensors:dict, meta:dict)->dict:
         state.setdefault(int(pid), {})[k] = t
     return {'state': state, 'param_groups': meta['param_groups']}
 
-# %% ../nbs/00_core.ipynb #c032
+# %% ../nbs/00_core.ipynb #c035
 def save_checkpoint(path:Path|str, # the .safetensors file to write
                     modules:dict, # name -> nn.Module or state_dict, e.g. {'model': m, 'ema': ema}
                     config:dict, # the resolved config, enough to rebuild the model
@@ -223,7 +236,7 @@ def save_checkpoint(path:Path|str, # the .safetensors file to write
     meta_str = {'lost_nb': json.dumps(header, default=str)}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta_str))
 
-# %% ../nbs/00_core.ipynb #c033
+# %% ../nbs/00_core.ipynb #c036
 def load_checkpoint(path:Path|str, map_location:str='cpu')->dict:
     "Read a checkpoint: {'config', 'meta', '<module>': state_dict, ..., 'optimizer': state_dict or None}."
     from safetensors import safe_open
@@ -243,7 +256,7 @@ def load_checkpoint(path:Path|str, map_location:str='cpu')->dict:
         out['optimizer'] = _unflatten_optim(ot, header['optimizer'])
     return out
 
-# %% ../nbs/00_core.ipynb #c037
+# %% ../nbs/00_core.ipynb #c040
 class EMA:
     "Exponential moving average of `model`'s parameters and buffers."
     def __init__(self, model:torch.nn.Module, decay:float=0.999):
@@ -258,7 +271,7 @@ class EMA:
     def load_state_dict(self, sd): self.shadow = {k: v.clone() for k, v in sd.items()}
     def copy_to(self, model:torch.nn.Module): model.load_state_dict(self.shadow)
 
-# %% ../nbs/00_core.ipynb #c040
+# %% ../nbs/00_core.ipynb #c043
 class Timer:
     "A context manager measuring wall time in seconds (`.s`)."
     def __enter__(self): self.t0 = time.perf_counter(); return self

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import trimesh
-from .core import data_dir, write_json, check_params, PROFILES, get_profile
+from .core import data_dir, write_json, check_params, PROFILES, get_profile, file_lock
 
 # %% auto #0
 __all__ = ['MESH_SUFFIXES', 'SH3D_PACKAGES', 'MeshError', 'load_mesh', 'SkipReport', 'read_labels', 'folder_items',
@@ -173,12 +173,12 @@ def extract_sh3d_model(item:dict, dest:Path|str|None=None)->Path:
     with zipfile.ZipFile(item['archive']) as z:
         folder = str(Path(item['model']).parent) + '/'
         names = [n for n in z.namelist() if n.startswith(folder) and not n.endswith('/')] if item['multipart'] else [item['model']]
-        tmp = Path(tempfile.mkdtemp(dir=dest.parent if dest.parent.exists() else None))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.tmp-'))
         for n in names:
             t = tmp / Path(n).name; t.write_bytes(z.read(n))
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists(): shutil.rmtree(tmp)
-        else: os.replace(tmp, dest)
+        try: os.replace(tmp, dest)   # atomic; another process may have won the race
+        except OSError: shutil.rmtree(tmp, ignore_errors=True)
     return obj
 
 def load_sh3d_mesh(item:dict)->trimesh.Trimesh:
@@ -191,5 +191,6 @@ def load_sh3d_mesh(item:dict)->trimesh.Trimesh:
 
 def sh3d_items(debs:list|None=None, n:int|None=None)->list[dict]:
     "The Sweet Home 3D dataset items (first `n` in catalog order, or all), fetching and unpacking as needed."
-    rows = sh3d_catalog(unpack_sh3d(fetch_sh3d_debs(debs=debs)))
+    with file_lock(data_dir() / 'sh3d' / '.lock'):   # notebooks run in parallel may fetch at the same time
+        rows = sh3d_catalog(unpack_sh3d(fetch_sh3d_debs(debs=debs)))
     return rows if n is None else rows[:n]

@@ -28,7 +28,7 @@ def test_data_folder_skips_bad_files(tmp_path):
                          ('letter.obj', 'no geometry parsed'), ('flat.ply', 'no')]:
         line = [l for l in out.splitlines() if l.startswith('skipped') and name in l]
         assert len(line) == 1 and reason in line[0], (name, out)
-    assert 'mine: 3 shapes processed, 4 skipped' in out, out
+    assert 'mine: 3 shapes processed (3 new, 0 from the cache), 4 skipped' in out, out
     import json
     idx = json.loads(next((tmp_path / 'data' / 'cache').glob('mine-*/index.json')).read_text())
     cats = {r['shape_id']: (r['category'], r['method']) for r in idx['shapes']}
