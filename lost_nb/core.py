@@ -26,16 +26,22 @@ PROFILES = {
                   grid_res=64,         # flood-fill grid for non-watertight meshes
                   render_res=64, n_random_views=1, workers=1),
         metrics=dict(n_points=2048),
+        vae=dict(n_points=512, C=4, r=8, width=64, n_queries=192, n_self=1, heads=4, dec_width=32, mlp_width=64,
+                 n_occ=1024, batch_size=4, steps=30, lr=1e-3, n_train=None),
     ),
     'cpu': dict(
         data=dict(n_procedural=2000, n_sh3d=None, n_surface=8192, n_uniform=16384, n_near=16384,
                   near_sigmas=(0.01, 0.04), grid_res=128, render_res=128, n_random_views=2, workers=2),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
+        vae=dict(n_points=2048, C=8, r=16, width=128, n_queries=768, n_self=2, heads=4, dec_width=64, mlp_width=128,
+                 n_occ=4096, batch_size=16, steps=3000, lr=5e-4, n_train=None),
     ),
     'paper': dict(
         data=dict(n_procedural=20_000, n_sh3d=None, n_surface=81_920, n_uniform=100_000, n_near=100_000,
                   near_sigmas=(0.005, 0.02), grid_res=256, render_res=224, n_random_views=4, workers=8),
         metrics=dict(n_points=100_000),  # Occupancy Networks: 100k points
+        vae=dict(n_points=81_920, C=16, r=32, width=768, n_queries=3072, n_self=8, heads=12, dec_width=128, mlp_width=256,
+                 n_occ=20_000, batch_size=32, steps=200_000, lr=1e-4, n_train=None),   # D3D-VAE's sizes
     ),
 }
 
@@ -141,9 +147,13 @@ def data_dir()->Path:
     "Where caches and downloaded data live (`LOST_NB_DATA`, default <root>/data)."
     return Path(os.environ.get('LOST_NB_DATA', project_root() / 'data'))
 
-def figures_dir()->Path:
-    "Where every figure and table is written (`LOST_NB_FIGURES`, default <root>/figures)."
-    p = Path(os.environ.get('LOST_NB_FIGURES', project_root() / 'figures')); p.mkdir(parents=True, exist_ok=True)
+def figures_dir(profile:str)->Path:
+    "Where a run at `profile` writes figures and tables: figures/ for cpu (committed), figures/paper/, runs/figures-smoke/."
+    if 'LOST_NB_FIGURES' in os.environ: p = Path(os.environ['LOST_NB_FIGURES'])
+    elif profile == 'cpu': p = project_root() / 'figures'
+    elif profile == 'paper': p = project_root() / 'figures' / 'paper'
+    else: p = Path(os.environ.get('LOST_NB_RUNS', project_root() / 'runs')) / f'figures-{profile}'
+    p.mkdir(parents=True, exist_ok=True)
     return p
 
 def run_dir(stage:str, # e.g. 'vae'
@@ -156,7 +166,7 @@ def run_dir(stage:str, # e.g. 'vae'
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/00_core.ipynb #c028
+# %% ../nbs/00_core.ipynb #c029
 def atomic_write(path:Path|str, write_fn):
     "Call `write_fn(tmp_path)` then rename the temporary file onto `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +184,7 @@ def write_json(path, obj):
     def _w(tmp): Path(tmp).write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + '\n')
     return atomic_write(path, _w)
 
-# %% ../nbs/00_core.ipynb #c031
+# %% ../nbs/00_core.ipynb #c032
 from contextlib import contextmanager
 
 @contextmanager
@@ -187,7 +197,7 @@ def file_lock(path:Path|str):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
-# %% ../nbs/00_core.ipynb #c034
+# %% ../nbs/00_core.ipynb #c035
 class CheckpointError(Exception):
     "A checkpoint file that is missing, unreadable or not a lost-nb checkpoint."
 
@@ -209,7 +219,7 @@ def _unflatten_optim(tensors:dict, meta:dict)->dict:
         state.setdefault(int(pid), {})[k] = t
     return {'state': state, 'param_groups': meta['param_groups']}
 
-# %% ../nbs/00_core.ipynb #c035
+# %% ../nbs/00_core.ipynb #c036
 def save_checkpoint(path:Path|str, # the .safetensors file to write
                     modules:dict, # name -> nn.Module or state_dict, e.g. {'model': m, 'ema': ema}
                     config:dict, # the resolved config, enough to rebuild the model
@@ -236,7 +246,7 @@ def save_checkpoint(path:Path|str, # the .safetensors file to write
     meta_str = {'lost_nb': json.dumps(header, default=str)}
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta_str))
 
-# %% ../nbs/00_core.ipynb #c036
+# %% ../nbs/00_core.ipynb #c037
 def load_checkpoint(path:Path|str, map_location:str='cpu')->dict:
     "Read a checkpoint: {'config', 'meta', '<module>': state_dict, ..., 'optimizer': state_dict or None}."
     from safetensors import safe_open
@@ -256,7 +266,7 @@ def load_checkpoint(path:Path|str, map_location:str='cpu')->dict:
         out['optimizer'] = _unflatten_optim(ot, header['optimizer'])
     return out
 
-# %% ../nbs/00_core.ipynb #c040
+# %% ../nbs/00_core.ipynb #c041
 class EMA:
     "Exponential moving average of `model`'s parameters and buffers."
     def __init__(self, model:torch.nn.Module, decay:float=0.999):
@@ -271,7 +281,7 @@ class EMA:
     def load_state_dict(self, sd): self.shadow = {k: v.clone() for k, v in sd.items()}
     def copy_to(self, model:torch.nn.Module): model.load_state_dict(self.shadow)
 
-# %% ../nbs/00_core.ipynb #c043
+# %% ../nbs/00_core.ipynb #c044
 class Timer:
     "A context manager measuring wall time in seconds (`.s`)."
     def __enter__(self): self.t0 = time.perf_counter(); return self
