@@ -7,7 +7,7 @@ from pathlib import Path
 from .core import PROFILES, get_profile, project_root, Timer, write_json
 
 # %% auto #0
-__all__ = ['cmd_data', 'numbered_notebooks', 'cmd_run', 'parser', 'main']
+__all__ = ['cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def cmd_data(a):
@@ -62,6 +62,37 @@ def cmd_run(a):
     return timings
 
 # %% ../nbs/90_cli.ipynb #c011
+def cmd_vae(a):
+    "Encode, decode or round-trip a mesh file through a trained triplane VAE."
+    from lost_nb.core import CheckpointError
+    from lost_nb.meshes import MeshError, load_mesh
+    from lost_nb import vae
+    ckpt = Path(a.ckpt) if a.ckpt else project_root() / 'runs' / 'vae-cpu' / 'vae.safetensors'
+    if not ckpt.exists(): raise SystemExit(f"lost-nb vae: checkpoint {ckpt} does not exist (train it: nbs/02_triplane_vae.ipynb, or pass --ckpt)")
+    try:
+        with Timer() as t:
+            if a.action == 'encode': z, _ = vae.encode_file(ckpt, a.input, a.out, seed=a.seed)
+            elif a.action == 'decode': mesh = vae.decode_file(ckpt, a.input, a.out, res=a.res)
+            else: mesh = vae.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed)
+        if a.action == 'encode': print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} in {t.s:.1f}s"); return
+        msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces in {t.s:.1f}s"
+        if a.action == 'roundtrip': msg += f"; volume IoU against the input {vae.mesh_iou(mesh, load_mesh(a.input)):.3f}"
+        print(msg)
+    except (MeshError, CheckpointError) as e: raise SystemExit(f"lost-nb vae: {e}")
+
+def add_vae_parser(sub):
+    "The `vae` subcommand's arguments."
+    v = sub.add_parser('vae', help='encode / decode / round-trip a mesh file through the triplane VAE')
+    v.add_argument('action', choices=['roundtrip', 'encode', 'decode'])
+    v.add_argument('input', help='a mesh file (roundtrip, encode) or a latent .safetensors (decode)')
+    v.add_argument('--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)')
+    v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
+    v.add_argument('--res', type=int, default=128, help='marching-cubes grid points per side')
+    v.add_argument('--seed', type=int, default=0, help='surface sampling seed')
+    v.set_defaults(fn=cmd_vae)
+    return v
+
+# %% ../nbs/90_cli.ipynb #c013
 def parser()->argparse.ArgumentParser:
     "The `lost-nb` argument parser."
     p = argparse.ArgumentParser('lost-nb', description='LoST, reproducibly: data, models, figures.')
@@ -82,6 +113,7 @@ def parser()->argparse.ArgumentParser:
     r.add_argument('--only', default=None, help='regex on notebook names, e.g. "^0[01]"')
     r.add_argument('--out', default=None, help='folder for executed notebooks (default runs/notebooks-<profile>)')
     r.set_defaults(fn=cmd_run)
+    add_vae_parser(sub)
     return p
 
 def main(argv:list|None=None):
