@@ -1,6 +1,7 @@
 # lost-nb: the two commands of the README, and the steps they stand on.
 #   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
-#   make test   the whole test suite: export in step with nbs/, every notebook at smoke, pytest
+#   make test   the whole test suite: export in step with nbs/, every notebook at smoke in order (later notebooks
+#               read what earlier ones trained, as in the pipeline), pytest
 VENV    ?= .venv
 PYTHON  ?= python3
 PROFILE ?= cpu
@@ -30,7 +31,7 @@ export-check: install
 	  { git status --short -- lost_nb; echo "lost_nb/ is not what nbdev_export makes from nbs/: run nbdev_export and commit"; exit 1; }
 
 nbtest: install
-	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 2 --timing
+	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing
 
 pytest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q tests

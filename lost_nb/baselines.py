@@ -175,10 +175,11 @@ def aggregate_lod(rows:list[dict], # per-decode rows: method, source, level, tok
 def write_lod_csv(path, # the .csv to write
                   tab:list[dict], # rows of `aggregate_lod`
                  ):
-    "Write the aggregated table as CSV (4 decimals), atomically."
-    import csv
+    "Write the aggregated table as CSV (4 decimals), atomically, readable by all (mkstemp makes it 0600)."
+    import csv, os
     from lost_nb.core import atomic_write
     def _w(tmp):
+        os.chmod(tmp, 0o644)
         with open(tmp, 'w', newline='') as f:
             w = csv.DictWriter(f, LOD_COLUMNS); w.writeheader()
             for r in tab: w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})

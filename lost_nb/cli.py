@@ -7,7 +7,8 @@ from pathlib import Path
 from .core import PROFILES, get_profile, project_root, Timer, write_json
 
 # %% auto #0
-__all__ = ['cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'parser', 'main']
+__all__ = ['cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize', 'add_tokenize_parser',
+           'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def cmd_data(a):
@@ -93,6 +94,39 @@ def add_vae_parser(sub):
     return v
 
 # %% ../nbs/90_cli.ipynb #c013
+def cmd_tokenize(a):
+    "Tokenize a mesh file and decode the requested prefixes."
+    from lost_nb.core import CheckpointError
+    from lost_nb.meshes import MeshError
+    from lost_nb.tokenizer import tokenize_mesh
+    try: prefixes = [int(x) for x in a.prefix.split(',') if x.strip()]
+    except ValueError: raise SystemExit(f"lost-nb tokenize: --prefix {a.prefix!r} must be comma-separated integers, e.g. 1,4,16,32")
+    runs = project_root() / 'runs'
+    vae_ckpt = Path(a.vae or runs / f'vae-{a.profile}' / 'vae.safetensors')
+    tok_ckpt = Path(a.ckpt or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
+    for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer')):
+        if not c.exists(): raise SystemExit(f"lost-nb tokenize: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
+    try:
+        with Timer() as t: w = tokenize_mesh(a.mesh, vae_ckpt, tok_ckpt, prefixes, a.out, steps=a.steps, cfg_scale=a.cfg, res=a.res)
+    except (MeshError, CheckpointError, ValueError) as e: raise SystemExit(f"lost-nb tokenize: {e}")
+    print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: " + ', '.join(Path(v).name for v in w.values()))
+
+def add_tokenize_parser(sub):
+    "The `tokenize` subcommand's arguments."
+    t = sub.add_parser('tokenize', help='tokenize a mesh file and decode prefixes')
+    t.add_argument('mesh', help='a mesh file (OBJ, OFF, PLY, STL, GLB, GLTF)')
+    t.add_argument('--prefix', default='1,4,16,32', help='comma-separated token counts to decode')
+    t.add_argument('--out', required=True, help='output folder')
+    t.add_argument('--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default')
+    t.add_argument('--vae', default=None, help='VAE checkpoint (default runs/vae-<profile>/vae.safetensors)')
+    t.add_argument('--ckpt', default=None, help='tokenizer checkpoint (default runs/tokenizer-<profile>/tokenizer.safetensors)')
+    t.add_argument('--steps', type=int, default=25, help='sampler steps')
+    t.add_argument('--cfg', type=float, default=1.0, help='classifier-free guidance scale')
+    t.add_argument('--res', type=int, default=96, help='marching-cubes grid points per side')
+    t.set_defaults(fn=cmd_tokenize)
+    return t
+
+# %% ../nbs/90_cli.ipynb #c015
 def parser()->argparse.ArgumentParser:
     "The `lost-nb` argument parser."
     p = argparse.ArgumentParser('lost-nb', description='LoST, reproducibly: data, models, figures.')
@@ -113,7 +147,7 @@ def parser()->argparse.ArgumentParser:
     r.add_argument('--only', default=None, help='regex on notebook names, e.g. "^0[01]"')
     r.add_argument('--out', default=None, help='folder for executed notebooks (default runs/notebooks-<profile>)')
     r.set_defaults(fn=cmd_run)
-    add_vae_parser(sub)
+    add_vae_parser(sub); add_tokenize_parser(sub)
     return p
 
 def main(argv:list|None=None):

@@ -43,14 +43,14 @@ PROFILES = {
         baselines=dict(depth=6, octree_levels=(3, 4, 5, 6), count_depth=8,   # decodes on 64^3, counts at OctGPT's 256^3
                        vertex_counts=(32, 128, 512), n_eval=8, n_points=10_000, n_iou=10_000),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
-        tokenizer=dict(patch=2, width=192, depth=4, heads=4, K=32, d=16, dec_width=192, dec_depth=4, dec_heads=4, steps=2000,
-                       batch_size=16, lr=3e-4, nested_warmup=300, sample_steps=25, cfg_scale=1.0, n_eval=16, mc_res=64,
+        tokenizer=dict(patch=2, width=128, depth=3, heads=4, K=32, d=16, dec_width=128, dec_depth=4, dec_heads=4, steps=1500,
+                       batch_size=16, lr=5e-4, nested_warmup=200, sample_steps=25, cfg_scale=1.0, n_eval=12, mc_res=64,
                        clf_steps=600, step_sweep=(10, 25, 50, 100, 250)),
         rida=dict(width=128, depth=4, heads=8, grid=8, steps=2500, batch_size=64, lr=5e-4, eval_every=250),
-        teacher=dict(res=64, width=32, dim=128, proj_dim=64, temperature=0.2, steps=1500, batch_size=96, lr=1e-3, knn_k=5),
+        teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
         vae=dict(n_points=1024, C=8, r=16, rq=8, width=128, heads=4, n_self=2, dec_width=64, n_up=2, feat=32, mlp_width=128,
-                 n_occ=4096, batch_size=8, steps=3000, lr=1e-3, band=0.01, kl_weight=1e-6, ema_decay=0.999, ckpt_every=500,
-                 max_train_minutes=12.0, n_train=None, n_eval=40, mc_res=128, threads=1),
+                 n_occ=2048, batch_size=4, steps=5000, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
+                 max_train_minutes=11.0, n_train=None, n_eval=20, mc_res=96, threads=1),
     ),
     'paper': dict(
         data=dict(n_procedural=20_000, n_sh3d=None, n_surface=81_920, n_uniform=100_000, n_near=100_000,
@@ -65,7 +65,7 @@ PROFILES = {
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),
         vae=dict(n_points=81_920, C=16, r=32, rq=32, width=768, heads=12, n_self=8, dec_width=128, n_up=3, feat=32, mlp_width=256,
                  n_occ=20_000, batch_size=32, steps=200_000, lr=1e-4, band=0.005, kl_weight=1e-6, ema_decay=0.9999, ckpt_every=5000,
-                 max_train_minutes=100_000.0, n_train=None, n_eval=500, mc_res=256, threads=0),   # D3D-VAE's sizes: 3 x 32^2 = 3072 queries
+                 max_train_minutes=100_000.0, n_train=None, n_eval=500, mc_res=256, threads=0, pool_queries=False),   # D3D-VAE's sizes: 3 x 32^2 = 3072 queries
     ),
 }
 
@@ -198,6 +198,8 @@ def atomic_write(path:Path|str, write_fn):
     os.close(fd)
     try:
         write_fn(tmp)
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)          # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)

@@ -16,9 +16,9 @@ from .meshes import MeshError, SkipReport, load_mesh, load_sh3d_mesh, sh3d_items
 from .shapes import make_item, procedural_items, normalize_mesh
 
 # %% auto #0
-__all__ = ['ORTHO_VIEWS', 'CACHE_VERSION', 'surface_voxels', 'flood_fill_grid', 'lookup', 'occupancy', 'view_angles',
-           'camera_frame', 'render_views', 'sample_config', 'sample_shape', 'split_of', 'item_mesh', 'cache_dir',
-           'build_dataset', 'load_index', 'load_shape', 'ShapeDataset']
+__all__ = ['ORTHO_VIEWS', 'CACHE_VERSION', 'OCC_VERSION', 'surface_voxels', 'flood_fill_grid', 'lookup', 'occupancy',
+           'view_angles', 'camera_frame', 'render_views', 'sample_config', 'sample_shape', 'split_of', 'item_mesh',
+           'cache_dir', 'build_dataset', 'load_index', 'load_shape', 'ShapeDataset']
 
 # %% ../nbs/01b_dataset.ipynb #c008
 def surface_voxels(mesh:trimesh.Trimesh, grid_res:int, seed:int=0)->np.ndarray:
@@ -33,7 +33,11 @@ def surface_voxels(mesh:trimesh.Trimesh, grid_res:int, seed:int=0)->np.ndarray:
 
 def flood_fill_grid(mesh:trimesh.Trimesh, grid_res:int)->np.ndarray:
     "Voxels not reached by a flood fill from outside: surface voxels plus the cavities they enclose."
-    return ndi.binary_fill_holes(surface_voxels(mesh, grid_res))
+    s = surface_voxels(mesh, grid_res)
+    # Sampling can miss a voxel the surface only grazes, and the flood would leak through it: close such gaps by
+    # filling a one-voxel dilation of the shell, then erode the result by the same voxel (keeping the shell itself).
+    filled = ndi.binary_fill_holes(ndi.binary_dilation(s))
+    return ndi.binary_erosion(filled, border_value=0) | s
 
 def lookup(grid:np.ndarray, points:np.ndarray)->np.ndarray:
     "Nearest-voxel value of a boolean grid over [-1, 1]^3 at `points` (N, 3)."
@@ -92,6 +96,7 @@ def render_views(mesh:trimesh.Trimesh, angles:np.ndarray, res:int=128, extent:fl
 
 # %% ../nbs/01b_dataset.ipynb #c018
 CACHE_VERSION = 1   # bump when sample_shape changes what it writes
+OCC_VERSION = 2     # the flood-fill rule's version: cached 'flood' shapes of an older one are recomputed
 
 def sample_config(cfg:dict)->dict:
     "The part of a profile's data section that decides the samples (the cache key)."
@@ -116,7 +121,7 @@ def sample_shape(mesh:trimesh.Trimesh, # a normalised mesh
                 surface=surf.astype(np.float32), normals=mesh.face_normals[fi].astype(np.float32),
                 queries=q.astype(np.float32), sdf=sdf, occ=inside,
                 renders=render_views(mesh, view_angles(cfg['n_random_views'], key), cfg['render_res']),
-                views=view_angles(cfg['n_random_views'], key), method=np.array(method))
+                views=view_angles(cfg['n_random_views'], key), method=np.array(method), occ_version=np.array(OCC_VERSION))
 
 # %% ../nbs/01b_dataset.ipynb #c021
 def split_of(shape_id:str, val:float=0.1, test:float=0.1)->str:
@@ -143,8 +148,11 @@ def _process(args):
     try:
         cached = out.exists()
         if cached:
-            with np.load(out) as z: method, n_faces = str(z['method']), len(z['faces'])
-        else:
+            with np.load(out) as z:
+                method, n_faces = str(z['method']), len(z['faces'])
+                stale = method == 'flood' and int(z['occ_version']) < OCC_VERSION if 'occ_version' in z.files else method == 'flood'
+            cached = not stale
+        if not cached:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 mesh = normalize_mesh(item_mesh(item))

@@ -14,8 +14,8 @@ from .data import load_index, load_shape, cache_dir, build_dataset
 from .data import ORTHO_VIEWS
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'to_input', 'DinoTeacher', 'TeacherConfig', 'RenderEncoder', 'nt_xent', 'augment',
-           'load_renders', 'train_offline_teacher', 'shape_features', 'teacher_features', 'knn_accuracy',
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'to_input', 'DinoTeacher', 'TeacherConfig', 'RenderEncoder', 'Contrastive', 'nt_xent',
+           'augment', 'load_renders', 'train_offline_teacher', 'shape_features', 'teacher_features', 'knn_accuracy',
            'load_offline_teacher', 'offline_teacher_id', 'active_teacher']
 
 # %% ../nbs/02a_teacher.ipynb #c008
@@ -59,8 +59,8 @@ class TeacherConfig:
     temperature: float = 0.2  # NT-Xent temperature
 
 def _stage(cin, cout):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, 2, 1), nn.GroupNorm(8, cout), nn.GELU(),
-                         nn.Conv2d(cout, cout, 3, 1, 1), nn.GroupNorm(8, cout), nn.GELU())
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, 2, 1), nn.BatchNorm2d(cout), nn.GELU(),
+                         nn.Conv2d(cout, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.GELU())
 
 class RenderEncoder(nn.Module):
     "Renders -> (token grid (B, T, dim), L2-normalised global (B, dim)), plus a projection head for training."
@@ -79,6 +79,11 @@ class RenderEncoder(nn.Module):
     def forward(self, imgs)->tuple[torch.Tensor, torch.Tensor]:
         tokens, g = self.features(to_input(imgs, self.cfg.res).to(next(self.parameters()).device))
         return tokens, F.normalize(g, dim=-1)
+
+class Contrastive(nn.Module):
+    "Training wrapper: images (B, 3, R, R) -> projections; what DDP wraps, so gradients are synchronised."
+    def __init__(self, enc:RenderEncoder): super().__init__(); self.enc = enc
+    def forward(self, x): return self.enc.head(self.enc.features(x)[1])
 
 # %% ../nbs/02a_teacher.ipynb #c018
 def nt_xent(z1:torch.Tensor, z2:torch.Tensor, temperature:float)->torch.Tensor:
@@ -129,9 +134,13 @@ def train_offline_teacher(renders:np.ndarray, # (N, V, H, W) uint8 training rend
         ck = load_checkpoint(ckpt); model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start, losses = ck['meta']['step'], ck['meta']['losses']
     ddp = dist_info()[1] > 1
-    net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
+    net = Contrastive(model); net = torch.nn.parallel.DistributedDataParallel(net) if ddp else net
     N, V = renders.shape[:2]
-    g = torch.Generator().manual_seed(seed * 1000 + dist_info()[0])
+    if renders.shape[-1] != cfg.res:            # resize every view once, not at every step
+        small = F.interpolate(torch.as_tensor(renders).view(N * V, 1, *renders.shape[2:]).float(), size=(cfg.res, cfg.res),
+                              mode='bilinear', antialias=True, align_corners=False)
+        renders = small.round().clamp(0, 255).to(torch.uint8).view(N, V, cfg.res, cfg.res).numpy()
+    model.train(); g = torch.Generator().manual_seed(seed * 1000 + dist_info()[0])
     for step in progress(range(start, steps), 'offline teacher', total=steps - start):
         g.manual_seed(seed * 1_000_003 + step * 101 + dist_info()[0])    # resumable: the batch depends on the step only
         lr_t = lr * min(1, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps))
@@ -139,9 +148,8 @@ def train_offline_teacher(renders:np.ndarray, # (N, V, H, W) uint8 training rend
         idx = torch.randint(N, (batch_size,), generator=g)
         v1 = torch.randint(V, (batch_size,), generator=g); v2 = (v1 + torch.randint(1, V, (batch_size,), generator=g)) % V
         x1 = augment(to_input(renders[idx, v1], cfg.res), g); x2 = augment(to_input(renders[idx, v2], cfg.res), g)
-        h = net.module if ddp else net
-        z1 = h.head(net.features(x1)[1] if not ddp else h.features(x1)[1]); z2 = h.head(h.features(x2)[1])
-        loss = nt_xent(z1, z2, cfg.temperature)
+        z = net(torch.cat([x1, x2]))                                            # one pass: (2B, proj_dim)
+        loss = nt_xent(z[:batch_size], z[batch_size:], cfg.temperature)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         losses.append(loss.item())
         if ckpt and is_main() and ((step + 1) % 500 == 0 or step + 1 == steps):

@@ -13,7 +13,8 @@ from .core import (PROFILES, get_profile, check_params, seed_everything, progres
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'prefix_lengths', 'timestep_embedding', 'Attention', 'Block', 'register_mask', 'LoSTEncoder',
            'LoSTDecoder', 'Diffusion', 'LoSTConfig', 'LoST', 'semantic_loss', 'sample_keep', 'train_tokenizer',
-           'load_tokenizer', 'PointClassifier', 'train_point_classifier', 'frechet_distance', 'decode_metrics']
+           'load_tokenizer', 'tokenize_mesh', 'PointClassifier', 'train_point_classifier', 'frechet_distance',
+           'decode_metrics']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z:torch.Tensor, p:int)->torch.Tensor:
@@ -180,6 +181,9 @@ class LoST(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.encoder, self.decoder, self.diffusion = LoSTEncoder(cfg), LoSTDecoder(cfg), Diffusion(cfg.T)
+    def forward(self, x0, x_t, t, keep)->torch.Tensor:
+        "Training pass (what DDP wraps): tokens of the clean latent x0 condition the noise prediction at x_t."
+        return self.decoder(x_t, t, self.encoder(x0), keep)
     def tokenize(self, z:torch.Tensor)->torch.Tensor:
         "(B, C, r, 3r) scaled latents -> (B, K, d) tokens."
         return self.encoder(z)
@@ -249,8 +253,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         t = torch.randint(cfg.T, (batch_size,), generator=g).to(device)
         eps = torch.randn(x0.shape, generator=g).to(device)
         x_t = core.diffusion.q_sample(x0, t, eps)
-        tokens = core.encoder(x0) if not ddp else net.module.encoder(x0)
-        eps_hat = core.decoder(x_t, t, tokens, keep)
+        eps_hat = net(x0, x_t, t, keep)
         l_diff = F.mse_loss(eps_hat, eps)
         l_sem = semantic_loss(extractor, core.diffusion.predict_x0(x_t, t, eps_hat), x0) if extractor is not None else torch.zeros(())
         loss = l_diff + semantic_weight * l_sem
@@ -268,6 +271,39 @@ def load_tokenizer(path:Path|str, device='cpu', ema:bool=True)->LoST:
     return m.to(device).eval()
 
 # %% ../nbs/03_train_tokenizer.ipynb #c028
+def tokenize_mesh(mesh_path:Path|str, # any mesh file lost_nb.meshes.load_mesh reads
+                  vae_ckpt:Path|str, tok_ckpt:Path|str, # trained checkpoints
+                  prefixes:list, # token counts to decode, e.g. [1, 4, 16, 32]
+                  out:Path|str, # output folder
+                  steps:int=25, cfg_scale:float=1.0, res:int=96, seed:int=0)->dict:
+    "Tokenize a mesh file and decode the given prefixes; returns the paths written."
+    from safetensors.torch import save_file
+    from lost_nb.vae import encode_file, decode_file
+    from lost_nb.data import render_views
+    import matplotlib; import matplotlib.pyplot as plt
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    model = load_tokenizer(tok_ckpt)
+    bad = [k for k in prefixes if not 1 <= k <= model.cfg.K]
+    if bad: raise ValueError(f"prefix {bad[0]} is outside 1..K={model.cfg.K}")
+    z, info = encode_file(vae_ckpt, mesh_path, seed=seed)
+    tokens = model.tokenize(z[None])                                             # (1, K, d)
+    save_file({'tokens': tokens[0].contiguous()}, str(out / 'tokens.safetensors'), metadata={'info': json.dumps(info)})
+    written, ims = {'tokens': out / 'tokens.safetensors'}, []
+    for k in prefixes:
+        zk = model.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
+        mesh = decode_file(vae_ckpt, zk, out / f'prefix_{k:03d}.glb', info, res)
+        written[k] = out / f'prefix_{k:03d}.glb'
+        if len(mesh.faces):
+            norm = mesh.copy(); norm.vertices = (mesh.vertices - np.array(info['centre'])) * info['factor']
+            ims.append(render_views(norm, np.array([[45., 25.]]), 128)[0])
+        else: ims.append(np.full((128, 128), 255, np.uint8))
+    fig, axs = plt.subplots(1, len(prefixes), figsize=(2 * len(prefixes), 2.2), squeeze=False)
+    for a, k, im in zip(axs[0], prefixes, ims): a.imshow(im, cmap='gray', vmin=0, vmax=255); a.set_title(f'{k} tokens'); a.axis('off')
+    fig.tight_layout(); fig.savefig(out / 'preview.png', dpi=80); plt.close(fig)
+    written['preview'] = out / 'preview.png'
+    return written
+
+# %% ../nbs/03_train_tokenizer.ipynb #c030
 class PointClassifier(nn.Module):
     "A small PointNet: (B, N, 3) points -> category logits."
     def __init__(self, n_classes:int, width:int=128):
@@ -296,7 +332,7 @@ def frechet_distance(a:torch.Tensor, b:torch.Tensor)->float:
     covmean, _ = linalg.sqrtm(s1 @ s2, disp=False)
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean.real))
 
-# %% ../nbs/03_train_tokenizer.ipynb #c030
+# %% ../nbs/03_train_tokenizer.ipynb #c032
 @torch.no_grad()
 def decode_metrics(vae, scale:float, z:torch.Tensor, # one decoded latent (C, r, 3r), scaled
                    shape:dict, # the shape's cached arrays (load_shape)

@@ -15,12 +15,12 @@ from .metrics import mesh_metrics, sample_surface, volume_iou
 from .data import cache_dir, load_index
 
 # %% auto #0
-__all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'Attention', 'Block',
-           'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch', 'train_progress',
-           'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits', 'extract_mesh', 'encode_points',
-           'encode_mesh', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of', 'checkpoint_hash',
-           'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'evaluate_shapes', 'summarize', 'encode_file',
-           'decode_file', 'roundtrip', 'mesh_iou']
+__all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool',
+           'Attention', 'Block', 'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch',
+           'train_progress', 'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits',
+           'extract_mesh', 'encode_points', 'encode_mesh', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of',
+           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'evaluate_shapes',
+           'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(x:torch.Tensor, # (..., 3) points
@@ -55,7 +55,21 @@ def sample_triplane(planes:torch.Tensor, # (B, 3, F, R, R) stacked feature plane
     f = F.grid_sample(planes.flatten(0, 1), g, mode='bilinear', padding_mode='border', align_corners=False)   # (3B, F, M, 1)
     return f.view(B, 3, Fc, -1).permute(0, 3, 1, 2).reshape(B, -1, 3 * Fc)   # (B, M, 3F)
 
-# %% ../nbs/02_triplane_vae.ipynb #c015
+def plane_pool(x:torch.Tensor, # (B, N, D) point features
+               p:torch.Tensor, # (B, N, 3) their positions in [-1, 1]^3
+               res:int, # cells per plane side
+              )->torch.Tensor:
+    "Mean of the features of the points projecting into each cell of the three planes: (B, 3 res^2, D), zero where empty."
+    B, N, D = x.shape
+    ij = ((plane_coords(p) + 1) / 2 * res).long().clamp(0, res - 1)   # (B, 3, N, 2): (column, row) per plane
+    cell = torch.arange(3, device=p.device)[None, :, None] * res * res + ij[..., 1] * res + ij[..., 0]   # (B, 3, N)
+    cell = cell.flatten(1)   # (B, 3N)
+    src = x.repeat(1, 3, 1)   # (B, 3N, D): the points once per plane
+    out = x.new_zeros(B, 3 * res * res, D).scatter_add_(1, cell[..., None].expand(-1, -1, D), src)
+    cnt = x.new_zeros(B, 3 * res * res).scatter_add_(1, cell, x.new_ones(B, 3 * N))
+    return out / cnt.clamp(min=1)[..., None]   # (B, 3 res^2, D)
+
+# %% ../nbs/02_triplane_vae.ipynb #c017
 class Attention(nn.Module):
     "Multi-head attention of `x` to `ctx` (self-attention when `ctx` is None)."
     def __init__(self, dim:int, heads:int, ctx_dim:int|None=None):
@@ -90,7 +104,7 @@ class ResBlock(nn.Module):
                                  nn.GroupNorm(8, ch), nn.SiLU(), nn.Conv2d(ch, ch, 3, padding=1))
     def forward(self, x): return x + self.net(x)
 
-# %% ../nbs/02_triplane_vae.ipynb #c019
+# %% ../nbs/02_triplane_vae.ipynb #c021
 class TriplaneVAE(nn.Module):
     "Surface points + normals -> a C x r x 3r Gaussian latent -> a feature triplane -> occupancy logits at query points."
     def __init__(self, cfg:VAEConfig):
@@ -104,6 +118,7 @@ class TriplaneVAE(nn.Module):
         self.blocks = nn.ModuleList([Block(c.width, c.heads) for _ in range(c.n_self)])
         self.norm = nn.LayerNorm(c.width)
         self.to_moments = nn.Linear(c.width, 2 * c.C * self.p * self.p)   # mean and log-variance of p x p cells
+        with torch.no_grad(): self.to_moments.bias[c.C * self.p ** 2:] = -8.0   # start nearly deterministic (std 0.02), see below
         w = [c.dec_width // 2 ** i for i in range(c.n_up)]   # channels at r, 2r, ... (halved at each upsampling)
         dec = [nn.Conv2d(c.C, w[0], 3, padding=1), ResBlock(w[0])]
         for i in range(c.n_up - 1):   # x2 by stride-2 transposed convs (cheap on a CPU: no 3x3 kernels above the latent's size)
@@ -117,7 +132,9 @@ class TriplaneVAE(nn.Module):
         "(B, N, 3) points and normals -> mean and log-variance, each (B, C, r, 3r)."
         c, B = self.cfg, surface.shape[0]
         x = self.point_embed(torch.cat([fourier_features(surface, c.n_freqs), normals], -1))   # (B, N, width)
-        h = self.cross(self.queries.expand(B, -1, -1), x)   # (B, 3 rq^2, width)
+        h = self.queries.expand(B, -1, -1)   # (B, 3 rq^2, width)
+        if c.pool_queries: h = h + plane_pool(x, surface, c.rq)   # each query starts from the points over its cell
+        h = self.cross(h, x)   # (B, 3 rq^2, width)
         for blk in self.blocks: h = blk(h)
         m = self.to_moments(self.norm(h))   # (B, 3 rq^2, 2C p^2)
         m = m.view(B, 3, c.rq, c.rq, 2 * c.C, self.p, self.p)   # (B, plane, i, j, 2C, a, b)
@@ -142,7 +159,7 @@ class TriplaneVAE(nn.Module):
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).flatten(1).sum(1).mean()
         return self.query(self.decode(z), q), kl
 
-# %% ../nbs/02_triplane_vae.ipynb #c021
+# %% ../nbs/02_triplane_vae.ipynb #c023
 @dataclass
 class VAEConfig:
     "Sizes of a `TriplaneVAE`; defaults are the cpu profile's."
@@ -158,6 +175,7 @@ class VAEConfig:
     n_up: int = 2          # decoder upsamplings: feature planes of side r * 2^n_up (64 here: 1/32 of the box per cell)
     feat: int = 32         # channels of each feature plane; the MLP reads 3 x feat
     mlp_width: int = 128   # hidden width of the occupancy MLP
+    pool_queries: bool = True   # add plane-pooled point features to the queries (ConvONet); D3D-VAE: no (paper profile: False)
 
     @classmethod
     def from_profile(cls, section:dict)->VAEConfig:
@@ -168,29 +186,31 @@ class VAEConfig:
     @property
     def latent_shape(self)->tuple[int, int, int]: return (self.C, self.r, 3 * self.r)
 
-# %% ../nbs/02_triplane_vae.ipynb #c027
+# %% ../nbs/02_triplane_vae.ipynb #c029
 def occupancy_target(sdf:torch.Tensor, # signed distance, negative inside
                      band:float=0.01, # half-width of the ramp around the surface
                     )->torch.Tensor:
     "Semi-continuous occupancy: 1 inside beyond `band`, 0 outside beyond it, a linear ramp in between."
     return (0.5 - sdf / (2 * band)).clamp(0, 1)
 
-# %% ../nbs/02_triplane_vae.ipynb #c030
+# %% ../nbs/02_triplane_vae.ipynb #c032
 def load_arrays(sources:list, # [(source, data cfg)]
                 split:str|None='train', # 'train' | 'val' | 'test' | None for every shape
                 n:int|None=None, # at most this many shapes per source (the first in index order)
+                keys:tuple=('surface', 'normals', 'queries', 'sdf'), # the arrays to read
+                n_surface:int|None=None, # keep only the first n_surface surface points (they are in random order)
                )->dict:
     "Surface points, normals, queries, signed distances of cached shapes as tensors, with ids and sources."
-    out = {k: [] for k in ('surface', 'normals', 'queries', 'sdf', 'ids', 'source')}
+    out = {k: [] for k in (*keys, 'ids', 'source')}
     n_uniform = None
     for src, cfg in sources:
         rows = [r for r in load_index(src, cfg) if split is None or r['split'] == split][:n]
         n_uniform = cfg['n_uniform']
         for r in rows:
             with np.load(cache_dir(src, cfg) / r['file']) as z:
-                for k in ('surface', 'normals', 'queries', 'sdf'): out[k].append(torch.from_numpy(z[k]))
+                for k in keys: out[k].append(torch.from_numpy(z[k][:n_surface] if k in ('surface', 'normals') else z[k]))
             out['ids'].append(r['shape_id']); out['source'].append(src)
-    for k in ('surface', 'normals', 'queries', 'sdf'): out[k] = torch.stack(out[k]) if out[k] else torch.zeros(0)
+    for k in keys: out[k] = torch.stack(out[k]) if out[k] else torch.zeros(0)
     out['n_uniform'] = n_uniform
     return out
 
@@ -204,7 +224,7 @@ def get_batch(data:dict, idx:torch.Tensor, n_points:int, n_occ:int, g:torch.Gene
     take = lambda t, i: torch.gather(t[idx], 1, i[..., None].expand(-1, -1, t.shape[-1])) if t.dim() == 3 else torch.gather(t[idx], 1, i)
     return take(data['surface'], si), take(data['normals'], si), take(data['queries'], qi), take(data['sdf'], qi)
 
-# %% ../nbs/02_triplane_vae.ipynb #c034
+# %% ../nbs/02_triplane_vae.ipynb #c036
 def train_progress(step:int, wall_s:float, tcfg:dict)->float:
     "Fraction of training done: steps done over `steps`, or wall time over `max_train_minutes`, whichever is further."
     return max(step / tcfg['steps'], wall_s / (60 * tcfg['max_train_minutes']))
@@ -236,7 +256,7 @@ def _save(path, model, ema, opt, tcfg, step, **meta):
     mods = {'model': model} if ema is None else {'model': model, 'ema': ema}
     return save_checkpoint(path, mods, {'model': asdict(model.cfg), 'train': tcfg}, optimizer=opt, step=step, **meta)
 
-# %% ../nbs/02_triplane_vae.ipynb #c035
+# %% ../nbs/02_triplane_vae.ipynb #c037
 TRAIN_KEYS = ('n_occ', 'batch_size', 'steps', 'lr', 'band', 'kl_weight', 'ema_decay', 'ckpt_every', 'max_train_minutes')
 
 def train_vae(data:dict, # training arrays from `load_arrays`
@@ -271,7 +291,7 @@ def train_vae(data:dict, # training arrays from `load_arrays`
     while frac < 1:
         idx = torch.randint(0, n, (tcfg['batch_size'],), generator=g)
         parts = train_step(net, opt, get_batch(data, idx, cfg.n_points, tcfg['n_occ'], g), frac, tcfg, device)
-        if ema is not None: ema.update(model)
+        if ema is not None: ema.decay = min(tcfg['ema_decay'], (1 + step) / (10 + step)); ema.update(model)   # warm-up: early weights fade fast
         step += 1; bar.update(1)
         log['loss'].append(round(parts['bce'], 5)); log['wall_s'] = wall0 + time.time() - t0
         wall = torch.tensor(log['wall_s'])
@@ -287,7 +307,7 @@ def train_vae(data:dict, # training arrays from `load_arrays`
     if ema is not None: ema.copy_to(model)
     return model.eval(), log
 
-# %% ../nbs/02_triplane_vae.ipynb #c040
+# %% ../nbs/02_triplane_vae.ipynb #c042
 def load_vae(path:Path|str, # a checkpoint written by `train_vae`
              device='cpu', ema:bool=True)->tuple[TriplaneVAE, dict]:
     "The model of a VAE checkpoint (EMA weights if present and `ema`) in eval mode, and the checkpoint dict."
@@ -296,7 +316,7 @@ def load_vae(path:Path|str, # a checkpoint written by `train_vae`
     model.load_state_dict(ck['ema'] if ema and 'ema' in ck else ck['model'])
     return model.to(device).eval(), ck
 
-# %% ../nbs/02_triplane_vae.ipynb #c042
+# %% ../nbs/02_triplane_vae.ipynb #c044
 @torch.no_grad()
 def decode_logits(model:TriplaneVAE, z:torch.Tensor, # one latent (C, r, 3r), unscaled
                   points:torch.Tensor|np.ndarray, # (M, 3)
@@ -332,7 +352,7 @@ def encode_mesh(model:TriplaneVAE, mesh:trimesh.Trimesh, # a normalised mesh
     p, n = sample_surface(mesh, model.cfg.n_points, seed)
     return encode_points(model, p[None], n[None])[0]
 
-# %% ../nbs/02_triplane_vae.ipynb #c046
+# %% ../nbs/02_triplane_vae.ipynb #c048
 def latent_scale_factor(latents:torch.Tensor)->float:
     "1 / std of all elements of `latents` (Direct3D's 2.45)."
     return float(1.0 / latents.float().std())
@@ -352,7 +372,7 @@ def scale_factor_of(path:Path|str)->float:
     if 'scale_factor' not in meta: raise CheckpointError(f"{path} has no latent scale factor: run the VAE notebook to the end")
     return meta['scale_factor']
 
-# %% ../nbs/02_triplane_vae.ipynb #c049
+# %% ../nbs/02_triplane_vae.ipynb #c051
 def checkpoint_hash(path:Path|str)->str:
     "A short hash of a checkpoint file's bytes."
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
@@ -364,10 +384,8 @@ def latents_path(source:str, data_cfg:dict, ckpt:Path|str)->Path:
 def encode_cache(model:TriplaneVAE, source:str, data_cfg:dict, ckpt:Path|str, scale:float, batch:int=32)->tuple[list, torch.Tensor]:
     "Encode every cached shape of `source` (posterior means x `scale`) and write them to the cache; returns (ids, latents)."
     from safetensors.torch import save_file
-    d = load_arrays([(source, data_cfg)], None)
-    g = torch.Generator().manual_seed(0)
-    si = torch.rand(d['surface'].shape[1], generator=g).argsort()[:model.cfg.n_points]   # the same points for every shape
-    z = encode_points(model, d['surface'][:, si], d['normals'][:, si], batch) * scale
+    d = load_arrays([(source, data_cfg)], None, keys=('surface', 'normals'), n_surface=model.cfg.n_points)
+    z = encode_points(model, d['surface'], d['normals'], batch) * scale   # the first n_points (random) surface points
     atomic_write(latents_path(source, data_cfg, ckpt),
                  lambda tmp: save_file({'latents': z.contiguous()}, tmp, metadata={'ids': json.dumps(d['ids']), 'scale_factor': str(scale)}))
     return d['ids'], z
@@ -379,7 +397,7 @@ def load_latents(source:str, data_cfg:dict, ckpt:Path|str)->tuple[list, torch.Te
     if not p.exists(): raise FileNotFoundError(f"no latents of {source!r} for VAE checkpoint {ckpt} at {p}: run nbs/02_triplane_vae.ipynb")
     with safe_open(str(p), framework='pt') as f: return json.loads(f.metadata()['ids']), f.get_tensor('latents')
 
-# %% ../nbs/02_triplane_vae.ipynb #c053
+# %% ../nbs/02_triplane_vae.ipynb #c055
 def reconstruct(model:TriplaneVAE, z:torch.Tensor, # one unscaled latent
                 res:int=128)->trimesh.Trimesh:
     "The marching-cubes mesh of latent `z`."
@@ -410,7 +428,7 @@ def summarize(rows:list)->dict:
                 chamfer_l1_x1e2=100 * mean('chamfer_l1', ok), fscore_1pct=mean('fscore_1', rows), fscore_2pct=mean('fscore_2', rows),
                 normal_consistency=mean('normal_consistency', ok))
 
-# %% ../nbs/02_triplane_vae.ipynb #c058
+# %% ../nbs/02_triplane_vae.ipynb #c060
 def _normalization(mesh:trimesh.Trimesh, scale:float=0.95)->tuple[np.ndarray, float]:
     "Centre and factor that put `mesh` in the dataset's box (as `normalize_mesh`)."
     lo, hi = mesh.bounds
@@ -447,7 +465,7 @@ def roundtrip(ckpt:Path|str, mesh_path:Path|str, out:Path|str, res:int=128, seed
     z, info = encode_file(ckpt, mesh_path, seed=seed)
     return decode_file(ckpt, z, out, info, res)
 
-# %% ../nbs/02_triplane_vae.ipynb #c060
+# %% ../nbs/02_triplane_vae.ipynb #c062
 def mesh_iou(a:trimesh.Trimesh, b:trimesh.Trimesh, n:int=20_000, seed:int=0)->float:
     "Volume IoU of two meshes by the generalised winding number on `n` points uniform in `b`'s bounding box (padded 5%)."
     from lost_nb.metrics import inside
