@@ -58,6 +58,7 @@ class RIDAConfig:
     depth: int = 4        # transformer blocks (paper: 12)
     heads: int = 8        # attention heads (paper: 8)
     grid: int = 8         # token grid side after the strided conv (paper: 16)
+    stem: int = 32        # channels of each plane's stem before fusion (the full-resolution part: keep it narrow)
     out_dim: int = 128    # teacher feature dimension: both heads project to it
 
 class RIDA(nn.Module):
@@ -67,9 +68,9 @@ class RIDA(nn.Module):
         self.cfg, C, w = cfg, cfg.C, cfg.width
         assert cfg.r % cfg.grid == 0, f'latent side r={cfg.r} must be a multiple of grid={cfg.grid}'
         # a depthwise-conv stem per plane (xy, xz, yz have their own weights), then a pointwise lift
-        self.stems = nn.ModuleList([nn.Sequential(nn.Conv2d(C, C, 3, padding=1, groups=C), nn.Conv2d(C, w, 1), nn.GELU())
+        self.stems = nn.ModuleList([nn.Sequential(nn.Conv2d(C, C, 3, padding=1, groups=C), nn.Conv2d(C, cfg.stem, 1), nn.GELU())
                                     for _ in range(3)])
-        self.fuse = nn.Conv2d(3 * w, w, 1)                                    # the three planes fused per location
+        self.fuse = nn.Conv2d(3 * cfg.stem, w, 1)                             # the three planes fused per location
         s = cfg.r // cfg.grid
         self.to_grid = nn.Conv2d(w, w, s, stride=s)                           # strided conv to the token grid
         self.register_buffer('pos', sincos_2d(cfg.grid, cfg.grid, w)[None], persistent=False)
@@ -80,7 +81,7 @@ class RIDA(nn.Module):
     def forward(self, z:torch.Tensor)->tuple[torch.Tensor, torch.Tensor]:
         r = self.cfg.r
         planes = z.split(r, dim=-1)                                           # 3 x (B, C, r, r)
-        h = torch.cat([stem(p) for stem, p in zip(self.stems, planes)], 1)    # (B, 3w, r, r)
+        h = torch.cat([stem(p) for stem, p in zip(self.stems, planes)], 1)    # (B, 3 stem, r, r)
         h = self.to_grid(self.fuse(h))                                        # (B, w, grid, grid)
         x = h.flatten(2).transpose(1, 2) + self.pos                           # (B, grid^2, w)
         for b in self.blocks: x = b(x)
