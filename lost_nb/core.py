@@ -43,8 +43,8 @@ PROFILES = {
         baselines=dict(depth=6, octree_levels=(3, 4, 5, 6), count_depth=8,   # decodes on 64^3, counts at OctGPT's 256^3
                        vertex_counts=(32, 128, 512), n_eval=8, n_points=10_000, n_iou=10_000),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
-        tokenizer=dict(patch=2, width=128, depth=3, heads=4, K=32, d=16, dec_width=128, dec_depth=4, dec_heads=4, steps=1200,
-                       batch_size=16, lr=5e-4, nested_warmup=200, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
+        tokenizer=dict(patch=2, width=128, depth=3, heads=4, K=32, d=16, dec_width=128, dec_depth=4, dec_heads=4, steps=1000,
+                       batch_size=12, lr=5e-4, nested_warmup=200, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
                        clf_steps=600, step_sweep=(10, 25, 50, 100, 250)),
         rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1200, batch_size=32, lr=5e-4, eval_every=200),
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
