@@ -146,7 +146,7 @@ class Diffusion:
         a = self.abar.to(x_t.device)[t].view(-1, 1, 1, 1)
         return (x_t - (1 - a).sqrt() * eps) / a.sqrt()
     @torch.no_grad()
-    def sample(self, eps_fn, shape, steps:int=25, generator=None, device='cpu'):
+    def sample(self, eps_fn, shape, steps:int=25, generator=None, device='cpu', clip_x0:float|None=None):
         "Deterministic DDIM from pure noise using `steps` evenly spaced timesteps; `eps_fn(x, t)` predicts noise."
         x = torch.randn(shape, generator=generator).to(device)
         ts = torch.linspace(self.T - 1, 0, steps).round().long().tolist()
@@ -154,6 +154,8 @@ class Diffusion:
             tt = torch.full((shape[0],), t, dtype=torch.long, device=device)
             eps = eps_fn(x, tt)
             x0 = self.predict_x0(x, tt, eps)
+            if clip_x0 is not None:                       # optional: keep x0 in range, then make eps consistent with it
+                x0 = x0.clamp(-clip_x0, clip_x0); a = self.abar[t]; eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
             a_prev = self.abar[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
             x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
         return x
@@ -191,7 +193,7 @@ class LoST(nn.Module):
     def detokenize(self, tokens:torch.Tensor, # (B, k, d): a prefix of k <= K tokens
                    steps:int=25, # sampler steps
                    cfg_scale:float=1.0, # classifier-free guidance scale (1: no guidance)
-                   seed:int=0)->torch.Tensor:
+                   seed:int=0, clip_x0:float|None=None)->torch.Tensor:
         "Sample the latent (B, C, r, 3r) from a token prefix."
         B, k, _ = tokens.shape; K = self.cfg.K
         full = torch.cat([tokens, tokens.new_zeros(B, K - k, self.cfg.d)], 1)
@@ -202,7 +204,7 @@ class LoST(nn.Module):
             if cfg_scale == 1.0: return e
             return self.decoder(x, t, full, none) + cfg_scale * (e - self.decoder(x, t, full, none))
         g = torch.Generator().manual_seed(seed)
-        return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device)
+        return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device, clip_x0)
 
 # %% ../nbs/03_train_tokenizer.ipynb #c024
 def semantic_loss(extractor:nn.Module, x0_hat:torch.Tensor, x0:torch.Tensor)->torch.Tensor:
@@ -258,7 +260,8 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         l_sem = semantic_loss(extractor, core.diffusion.predict_x0(x_t, t, eps_hat), x0) if extractor is not None else torch.zeros(())
         loss = l_diff + semantic_weight * l_sem
         opt.zero_grad(set_to_none=True); loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); ema.update(model)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
+        ema.decay = min(ema_decay, (1 + step) / (10 + step)); ema.update(model)   # warm-up: the random init fades fast
         log['loss'].append(loss.item()); log['diffusion'].append(l_diff.item()); log['semantic'].append(l_sem.item())
         if ckpt and is_main() and ((step + 1) % save_every == 0 or step + 1 == steps):
             save_checkpoint(ckpt, {'model': model, 'ema': ema}, conf, optimizer=opt, step=step + 1, log=log)
