@@ -182,7 +182,8 @@ def build_dataset(items:list, # dataset items (procedural_items, sh3d_items or f
     for row, bad in results:
         if bad: report.skip(*bad)
         else: report.ok(); rows.append(row)
-    write_json(folder / 'index.json', {'config': sample_config(cfg), 'report': report.summary(), 'shapes': rows})
+    index_rows = [{k: v for k, v in r.items() if k != 'cached'} for r in rows]   # 'cached' describes this build, not the shape
+    write_json(folder / 'index.json', {'config': sample_config(cfg), 'report': report.summary(), 'shapes': index_rows})
     return rows, report
 
 def load_index(source:str, cfg:dict)->list:
