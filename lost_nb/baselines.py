@@ -13,7 +13,7 @@ from .data import occupancy, flood_fill_grid, load_index, load_shape
 # %% auto #0
 __all__ = ['LOD_COLUMNS', 'grid_centers', 'occupancy_grid', 'octree_levels', 'octree_tokens', 'octree_decode', 'voxel_mesh',
            'pm_tokens', 'clean_mesh', 'decimate_to', 'progressive_mesh', 'evaluate_lod', 'lod_decodes', 'aggregate_lod',
-           'write_lod_csv']
+           'write_lod_csv', 'token_ratios']
 
 # %% ../nbs/05_baselines.ipynb #c008
 def grid_centers(depth:int, # the octree depth D: 2^D voxels a side
@@ -157,7 +157,8 @@ def lod_decodes(mesh:trimesh.Trimesh, # the normalised ground-truth mesh
     return out
 
 # %% ../nbs/05_baselines.ipynb #c040
-LOD_COLUMNS = ('method', 'source', 'level', 'tokens', 'chamfer_l1_x1e2', 'fscore_1', 'fscore_2', 'iou', 'normal_consistency', 'n')
+LOD_COLUMNS = ('method', 'source', 'level', 'tokens', 'chamfer_l1_x1e2', 'fscore_1', 'fscore_2', 'iou', 'teacher_sim',
+               'frechet', 'category_acc', 'n')
 
 def aggregate_lod(rows:list[dict], # per-decode rows: method, source, level, tokens and the metrics
                  )->list[dict]:
@@ -168,19 +169,36 @@ def aggregate_lod(rows:list[dict], # per-decode rows: method, source, level, tok
     for (meth, src, lev), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         mean = lambda k: float(np.nanmean([x.get(k, np.nan) for x in g]))
         out.append(dict(method=meth, source=src, level=lev, tokens=mean('tokens'), chamfer_l1_x1e2=100 * mean('chamfer_l1'),
-                        fscore_1=mean('fscore_1'), fscore_2=mean('fscore_2'), iou=mean('volume_iou'),
-                        normal_consistency=mean('normal_consistency'), n=len(g)))
+                        fscore_1=mean('fscore_1'), fscore_2=mean('fscore_2'), iou=mean('iou'), teacher_sim=mean('teacher_sim'),
+                        frechet=float('nan'), category_acc=float('nan'), n=len(g)))
     return out
 
 def write_lod_csv(path, # the .csv to write
                   tab:list[dict], # rows of `aggregate_lod`
+                  columns:tuple=LOD_COLUMNS, # the columns, in order
                  ):
-    "Write the aggregated table as CSV (4 decimals), atomically, readable by all (mkstemp makes it 0600)."
+    "Write a table as CSV (4 decimals), atomically, readable by all (mkstemp makes it 0600)."
     import csv, os
     from lost_nb.core import atomic_write
     def _w(tmp):
         os.chmod(tmp, 0o644)
         with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, LOD_COLUMNS); w.writeheader()
+            w = csv.DictWriter(f, columns, extrasaction='ignore'); w.writeheader()
             for r in tab: w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})
     return atomic_write(path, _w)
+
+# %% ../nbs/05_baselines.ipynb #c047
+def token_ratios(lost:list[dict], # LoST rows of one source: tokens and metric columns (numbers)
+                 base:list[dict], # baseline rows of the same source
+                 metric:str, # column to compare
+                 higher_better:bool, # True for IoU and similarities, False for Chamfer
+                )->list[dict]:
+    "For each baseline row: the smallest LoST prefix at least as good on `metric`, and tokens(baseline) / tokens(LoST)."
+    out = []
+    for b in sorted(base, key=lambda r: r['tokens']):
+        ok = [l for l in sorted(lost, key=lambda r: r['tokens'])
+              if (l[metric] >= b[metric] if higher_better else l[metric] <= b[metric])]
+        k = ok[0]['tokens'] if ok else None
+        out.append(dict(metric=metric, baseline_tokens=b['tokens'], baseline_value=b[metric], lost_tokens=k,
+                        lost_value=ok[0][metric] if ok else None, ratio=b['tokens'] / k if k else None))
+    return out

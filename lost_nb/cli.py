@@ -44,7 +44,8 @@ def cmd_run(a):
     import papermill as pm
     root = project_root(); nbs = root / 'nbs'
     out = Path(a.out or root / 'runs' / f'notebooks-{a.profile}'); out.mkdir(parents=True, exist_ok=True)
-    timings = {}
+    tpath = out / 'timings.json'
+    timings = json.loads(tpath.read_text()) if tpath.exists() else {}   # a partial run (--only) updates its notebooks' entries
     todo = numbered_notebooks(nbs, a.only or '')
     for i, nb in enumerate(todo):
         print(f"[{i + 1}/{len(todo)}] {nb.name} at profile {a.profile}", flush=True)
@@ -58,8 +59,9 @@ def cmd_run(a):
             raise SystemExit(1)
         timings[nb.name] = round(time.time() - t0, 1)
         print(f"    done in {timings[nb.name]:.0f}s", flush=True)
-        write_json(out / 'timings.json', timings)
-    print(f"all {len(todo)} notebooks ran at profile {a.profile}: {sum(timings.values()):.0f}s in all; timings in {out / 'timings.json'}")
+        write_json(tpath, dict(sorted(timings.items())))
+    ran = sum(timings[nb.name] for nb in todo)
+    print(f"all {len(todo)} notebooks ran at profile {a.profile}: {ran:.0f}s ({ran / 60:.1f} min); timings in {tpath}")
     return timings
 
 # %% ../nbs/90_cli.ipynb #c011

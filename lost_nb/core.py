@@ -26,31 +26,31 @@ PROFILES = {
                   grid_res=64,         # flood-fill grid for non-watertight meshes
                   render_res=64, n_random_views=1, workers=1),
         baselines=dict(depth=5, octree_levels=(3, 4, 5), count_depth=6, vertex_counts=(16, 64, 128),  # 32^3 octree
-                       n_eval=1, n_points=2048, n_iou=2048),
+                       n_eval=None, n_points=2048, n_iou=2048),
         metrics=dict(n_points=2048),
-        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, steps=30,
+        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', steps=30,
                        batch_size=8, lr=1e-3, nested_warmup=10, sample_steps=5, cfg_scale=1.0, n_eval=3, mc_res=32,
-                       clf_steps=20, step_sweep=(5, 10)),
+                       clf_steps=20, step_sweep=(1, 5, 10)),
         rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10),
         teacher=dict(res=32, width=8, dim=32, proj_dim=16, temperature=0.2, steps=20, batch_size=16, lr=2e-3, knn_k=5),
         vae=dict(n_points=512, C=4, r=8, rq=4, width=64, heads=4, n_self=1, dec_width=32, n_up=1, feat=16, mlp_width=64,
                  n_occ=1024, batch_size=4, steps=30, lr=1e-3, band=0.01, kl_weight=1e-6, ema_decay=0.0, ckpt_every=1000,
-                 max_train_minutes=5.0, n_train=None, n_eval=2, mc_res=48, threads=0),
+                 max_train_minutes=0.0, n_train=None, n_eval=2, mc_res=48, threads=0),
     ),
     'cpu': dict(
         data=dict(n_procedural=2000, n_sh3d=None, n_surface=8192, n_uniform=16384, n_near=16384,
                   near_sigmas=(0.01, 0.04), grid_res=128, render_res=128, n_random_views=2, workers=2),
         baselines=dict(depth=6, octree_levels=(3, 4, 5, 6), count_depth=8,   # decodes on 64^3, counts at OctGPT's 256^3
-                       vertex_counts=(32, 128, 512), n_eval=8, n_points=10_000, n_iou=10_000),
+                       vertex_counts=(32, 128, 512), n_eval=None, n_points=10_000, n_iou=10_000),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
-        tokenizer=dict(patch=2, width=128, depth=3, heads=4, K=32, d=16, dec_width=128, dec_depth=4, dec_heads=4, steps=1000,
-                       batch_size=12, lr=5e-4, nested_warmup=200, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
-                       clf_steps=600, step_sweep=(10, 25, 50, 100, 250)),
-        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1200, batch_size=32, lr=5e-4, eval_every=200),
+        tokenizer=dict(patch=4, width=128, depth=4, heads=4, K=32, d=32, dec_width=128, dec_depth=4, dec_heads=4, prediction='v',
+                       steps=2500, batch_size=12, lr=5e-4, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
+                       clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250)),   # 4x4 patches: 48 patch tokens, 3x faster than 2x2 here
+        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200),
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
         vae=dict(n_points=1024, C=8, r=16, rq=8, width=128, heads=4, n_self=2, dec_width=64, n_up=2, feat=32, mlp_width=128,
                  n_occ=2048, batch_size=4, steps=5000, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
-                 max_train_minutes=11.0, n_train=None, n_eval=20, mc_res=96, threads=1),
+                 max_train_minutes=0.0, n_train=None, n_eval=20, mc_res=96, threads=0),
     ),
     'paper': dict(
         data=dict(n_procedural=20_000, n_sh3d=None, n_surface=81_920, n_uniform=100_000, n_near=100_000,
@@ -58,14 +58,14 @@ PROFILES = {
         baselines=dict(depth=8, octree_levels=(3, 4, 5, 6, 7, 8), count_depth=8,   # OctGPT's 256^3
                        vertex_counts=(64, 128, 256, 512, 1024), n_eval=None, n_points=100_000, n_iou=100_000),
         metrics=dict(n_points=100_000),  # Occupancy Networks: 100k points
-        tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16,
+        tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16, prediction='eps',
                        steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
                        mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250)),   # paper sizes
         rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000),  # paper
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),
         vae=dict(n_points=81_920, C=16, r=32, rq=32, width=768, heads=12, n_self=8, dec_width=128, n_up=3, feat=32, mlp_width=256,
                  n_occ=20_000, batch_size=32, steps=200_000, lr=1e-4, band=0.005, kl_weight=1e-6, ema_decay=0.9999, ckpt_every=5000,
-                 max_train_minutes=100_000.0, n_train=None, n_eval=500, mc_res=256, threads=0, pool_queries=False),   # D3D-VAE's sizes: 3 x 32^2 = 3072 queries
+                 max_train_minutes=0.0, n_train=None, n_eval=500, mc_res=256, threads=0, pool_queries=False),   # D3D-VAE's sizes: 3 x 32^2 = 3072 queries
     ),
 }
 

@@ -18,7 +18,7 @@ from .shapes import make_item, procedural_items, normalize_mesh
 # %% auto #0
 __all__ = ['ORTHO_VIEWS', 'CACHE_VERSION', 'OCC_VERSION', 'surface_voxels', 'flood_fill_grid', 'lookup', 'occupancy',
            'view_angles', 'camera_frame', 'render_views', 'sample_config', 'sample_shape', 'split_of', 'item_mesh',
-           'cache_dir', 'build_dataset', 'load_index', 'load_shape', 'ShapeDataset']
+           'cache_dir', 'build_dataset', 'load_index', 'load_shape', 'heldout', 'ShapeDataset']
 
 # %% ../nbs/01b_dataset.ipynb #c008
 def surface_voxels(mesh:trimesh.Trimesh, grid_res:int, seed:int=0)->np.ndarray:
@@ -196,7 +196,12 @@ def load_shape(source:str, cfg:dict, shape_id:str)->dict:
     "The cached arrays of one shape."
     with np.load(cache_dir(source, cfg) / f"{shape_id}.npz") as z: return {k: z[k] for k in z.files}
 
-# %% ../nbs/01b_dataset.ipynb #c035
+def heldout(source:str, cfg:dict, n:int|None=None)->list:
+    "The evaluation shapes every stage shares: index rows of the test split in shape-id order, then val, the first n."
+    rows = sorted(load_index(source, cfg), key=lambda r: r['shape_id'])
+    return ([r for r in rows if r['split'] == 'test'] + [r for r in rows if r['split'] == 'val'])[:n]
+
+# %% ../nbs/01b_dataset.ipynb #c037
 class ShapeDataset(torch.utils.data.Dataset):
     "Cached shapes of one or more sources and splits, as tensors for training."
     def __init__(self, sources:list, # [(source, cfg)] as built by build_dataset

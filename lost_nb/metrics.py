@@ -6,6 +6,7 @@ import math
 import numpy as np
 import torch
 import trimesh
+from scipy.spatial import cKDTree
 
 # %% auto #0
 __all__ = ['nn_dists', 'chamfer_l1', 'fscore', 'fscore_at', 'volume_iou', 'normal_consistency', 'sample_surface', 'inside',
@@ -27,14 +28,19 @@ def _out(v:torch.Tensor, unbatched:bool):
 # %% ../nbs/00a_metrics.ipynb #c009
 def nn_dists(a, # (B,N,3) or (N,3) query points
              b, # (B,M,3) or (M,3) reference points
-             max_elems:int=2**24, # most pairwise distances held at once
+             max_elems:int=2**24, # most pairwise distances held at once (brute force)
+             method:str='auto', # 'kdtree' (scipy), 'brute' (torch.cdist), or 'auto': k-d tree on CPU, brute force on GPU
             )->tuple[torch.Tensor, torch.Tensor]:
     "Euclidean distance from each point of `a` to its nearest point of `b`, and that point's index: (B,N) each."
     a, unb = _pts(a); b, _ = _pts(b, a); a = a.to(b.dtype)
     assert a.shape[0] == b.shape[0], f"batch sizes differ: {a.shape[0]} vs {b.shape[0]}"
+    if method not in ('auto', 'kdtree', 'brute'): raise ValueError(f"method={method!r} is not 'auto', 'kdtree' or 'brute'")
     B, N, M = a.shape[0], a.shape[1], b.shape[1]
     if M == 0 or N == 0:  # nothing to match: infinite distance, index -1
         d, i = a.new_full((B, N), math.inf), torch.full((B, N), -1, dtype=torch.long, device=a.device)
+    elif method == 'kdtree' or (method == 'auto' and a.device.type == 'cpu'):
+        i = torch.stack([torch.from_numpy(cKDTree(bb.numpy()).query(aa.numpy())[1]) for aa, bb in zip(a, b)]).long()
+        d = (a - torch.gather(b, 1, i[..., None].expand(-1, -1, 3))).norm(dim=-1)
     else:
         step = max(1, max_elems // (B * M))
         with torch.no_grad():

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, get_profile, check_params, seed_everything, progress, run_dir, figures_dir, get_device,
-                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer, EMA, write_json)
+                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json)
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'prefix_lengths', 'timestep_embedding', 'Attention', 'Block', 'register_mask', 'LoSTEncoder',
            'LoSTDecoder', 'Diffusion', 'LoSTConfig', 'LoST', 'semantic_loss', 'sample_keep', 'train_tokenizer',
-           'load_tokenizer', 'tokenize_mesh', 'PointClassifier', 'train_point_classifier', 'frechet_distance',
-           'decode_metrics']
+           'load_tokenizer', 'tokenize_mesh', 'PointClassifier', 'train_point_classifier', 'save_point_classifier',
+           'load_point_classifier', 'category_accuracy', 'frechet_distance', 'score_mesh', 'decode_metrics']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z:torch.Tensor, p:int)->torch.Tensor:
@@ -105,7 +105,7 @@ class LoSTEncoder(nn.Module):
 
 # %% ../nbs/03_train_tokenizer.ipynb #c013
 class LoSTDecoder(nn.Module):
-    "Predicts the noise in x_t (B, C, r, 3r) at timestep t, given K condition slots (B, K, d) and a keep mask (B, K)."
+    "Predicts eps (or v) at x_t (B, C, r, 3r) and timestep t, given K condition slots (B, K, d) and a keep mask (B, K)."
     def __init__(self, cfg):
         super().__init__()
         self.cfg, w = cfg, cfg.dec_width
@@ -134,17 +134,28 @@ class LoSTDecoder(nn.Module):
 
 # %% ../nbs/03_train_tokenizer.ipynb #c015
 class Diffusion:
-    "DDPM with linear betas over `T` steps; epsilon objective; DDIM (eta=0) sampling on a respaced schedule."
-    def __init__(self, T:int=1000, beta_start:float=1e-4, beta_end:float=0.02):
-        self.T = T
+    "DDPM with linear betas over `T` steps; the network predicts eps (the paper) or v; DDIM (eta=0) sampling on a respaced schedule."
+    def __init__(self, T:int=1000, beta_start:float=1e-4, beta_end:float=0.02, prediction:str='eps'):
+        if prediction not in ('eps', 'v'): raise ValueError(f"prediction={prediction!r} is not 'eps' or 'v'")
+        self.T, self.prediction = T, prediction
         self.betas = torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
         self.abar = torch.cumprod(1 - self.betas, 0).float()                    # alpha-bar_t
+    def _a(self, t, like): return self.abar.to(like.device)[t].view(-1, 1, 1, 1)
     def q_sample(self, x0, t, eps):
-        a = self.abar.to(x0.device)[t].view(-1, 1, 1, 1)
+        a = self._a(t, x0)
         return a.sqrt() * x0 + (1 - a).sqrt() * eps
     def predict_x0(self, x_t, t, eps):
-        a = self.abar.to(x_t.device)[t].view(-1, 1, 1, 1)
+        a = self._a(t, x_t)
         return (x_t - (1 - a).sqrt() * eps) / a.sqrt()
+    def target(self, x0, t, eps):
+        "What the network is trained to output: eps, or v = sqrt(abar) eps - sqrt(1 - abar) x0."
+        if self.prediction == 'eps': return eps
+        a = self._a(t, x0); return a.sqrt() * eps - (1 - a).sqrt() * x0
+    def to_eps_x0(self, x_t, t, out):
+        "The network output at x_t read as (eps_hat, x0_hat)."
+        if self.prediction == 'eps': return out, self.predict_x0(x_t, t, out)
+        a = self._a(t, x_t)
+        return (1 - a).sqrt() * x_t + a.sqrt() * out, a.sqrt() * x_t - (1 - a).sqrt() * out
     @torch.no_grad()
     def sample(self, eps_fn, shape, steps:int=25, generator=None, device='cpu', clip_x0:float|None=None):
         "Deterministic DDIM from pure noise using `steps` evenly spaced timesteps; `eps_fn(x, t)` predicts noise."
@@ -160,7 +171,7 @@ class Diffusion:
             x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
         return x
 
-# %% ../nbs/03_train_tokenizer.ipynb #c019
+# %% ../nbs/03_train_tokenizer.ipynb #c020
 @dataclass
 class LoSTConfig:
     C: int = 8             # latent channels (from the VAE)
@@ -176,15 +187,16 @@ class LoSTConfig:
     dec_heads: int = 4     # DiT heads (paper: 16)
     T: int = 1000          # DDPM training steps
     p_uncond: float = 0.1  # condition dropped for classifier-free guidance
+    prediction: str = 'eps'  # what the DiT outputs: 'eps' (the paper's noise prediction) or 'v' (see "eps or v" below)
 
 class LoST(nn.Module):
     "The LoST tokenizer: `tokenize` a latent into K tokens, `detokenize` any prefix back into a latent."
     def __init__(self, cfg:LoSTConfig):
         super().__init__()
         self.cfg = cfg
-        self.encoder, self.decoder, self.diffusion = LoSTEncoder(cfg), LoSTDecoder(cfg), Diffusion(cfg.T)
+        self.encoder, self.decoder, self.diffusion = LoSTEncoder(cfg), LoSTDecoder(cfg), Diffusion(cfg.T, prediction=cfg.prediction)
     def forward(self, x0, x_t, t, keep)->torch.Tensor:
-        "Training pass (what DDP wraps): tokens of the clean latent x0 condition the noise prediction at x_t."
+        "Training pass (what DDP wraps): tokens of the clean latent x0 condition the prediction (eps or v) at x_t."
         return self.decoder(x_t, t, self.encoder(x0), keep)
     def tokenize(self, z:torch.Tensor)->torch.Tensor:
         "(B, C, r, 3r) scaled latents -> (B, K, d) tokens."
@@ -200,13 +212,13 @@ class LoST(nn.Module):
         keep = (torch.arange(K, device=tokens.device) < k).expand(B, K)
         none = torch.zeros_like(keep)
         def eps_fn(x, t):
-            e = self.decoder(x, t, full, keep)
-            if cfg_scale == 1.0: return e
-            return self.decoder(x, t, full, none) + cfg_scale * (e - self.decoder(x, t, full, none))
+            o = self.decoder(x, t, full, keep)
+            if cfg_scale != 1.0: u = self.decoder(x, t, full, none); o = u + cfg_scale * (o - u)   # guidance, on eps or v alike
+            return self.diffusion.to_eps_x0(x, t, o)[0]
         g = torch.Generator().manual_seed(seed)
         return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device, clip_x0)
 
-# %% ../nbs/03_train_tokenizer.ipynb #c024
+# %% ../nbs/03_train_tokenizer.ipynb #c025
 def semantic_loss(extractor:nn.Module, x0_hat:torch.Tensor, x0:torch.Tensor)->torch.Tensor:
     "1 - cos(f(x0_hat), f(x0)) on the frozen extractor's global features, averaged over the batch."
     with torch.no_grad(): target = extractor(x0)[1]
@@ -220,7 +232,7 @@ def sample_keep(B:int, K:int, nested:bool, p_uncond:float, g:torch.Generator)->t
     keep = torch.arange(K)[None] < k[:, None]
     return keep & ~(torch.rand(B, generator=g) < p_uncond)[:, None]
 
-# %% ../nbs/03_train_tokenizer.ipynb #c026
+# %% ../nbs/03_train_tokenizer.ipynb #c027
 def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                     cfg:LoSTConfig, steps:int, batch_size:int, lr:float,
                     extractor_path:Path|str|None, # trained RIDA checkpoint for the semantic loss (None: no semantic loss)
@@ -240,6 +252,8 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                 nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
     if ckpt and Path(ckpt).exists():
         ck = load_checkpoint(ckpt, map_location=str(device))
+        if ck['config'].get('model') != asdict(cfg):
+            raise CheckpointError(f"{ckpt} holds a tokenizer of another config; delete it or pass resume=False")
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
         start, log = ck['meta']['step'], ck['meta']['log']
     ddp = dist_info()[1] > 1
@@ -255,9 +269,9 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         t = torch.randint(cfg.T, (batch_size,), generator=g).to(device)
         eps = torch.randn(x0.shape, generator=g).to(device)
         x_t = core.diffusion.q_sample(x0, t, eps)
-        eps_hat = net(x0, x_t, t, keep)
-        l_diff = F.mse_loss(eps_hat, eps)
-        l_sem = semantic_loss(extractor, core.diffusion.predict_x0(x_t, t, eps_hat), x0) if extractor is not None else torch.zeros(())
+        out = net(x0, x_t, t, keep)
+        l_diff = F.mse_loss(out, core.diffusion.target(x0, t, eps))
+        l_sem = semantic_loss(extractor, core.diffusion.to_eps_x0(x_t, t, out)[1], x0) if extractor is not None else torch.zeros(())
         loss = l_diff + semantic_weight * l_sem
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
@@ -273,7 +287,7 @@ def load_tokenizer(path:Path|str, device='cpu', ema:bool=True)->LoST:
     m = LoST(LoSTConfig(**ck['config']['model'])); m.load_state_dict(ck['ema'] if ema else ck['model'])
     return m.to(device).eval()
 
-# %% ../nbs/03_train_tokenizer.ipynb #c028
+# %% ../nbs/03_train_tokenizer.ipynb #c029
 def tokenize_mesh(mesh_path:Path|str, # any mesh file lost_nb.meshes.load_mesh reads
                   vae_ckpt:Path|str, tok_ckpt:Path|str, # trained checkpoints
                   prefixes:list, # token counts to decode, e.g. [1, 4, 16, 32]
@@ -306,7 +320,7 @@ def tokenize_mesh(mesh_path:Path|str, # any mesh file lost_nb.meshes.load_mesh r
     written['preview'] = out / 'preview.png'
     return written
 
-# %% ../nbs/03_train_tokenizer.ipynb #c030
+# %% ../nbs/03_train_tokenizer.ipynb #c031
 class PointClassifier(nn.Module):
     "A small PointNet: (B, N, 3) points -> category logits."
     def __init__(self, n_classes:int, width:int=128):
@@ -327,6 +341,23 @@ def train_point_classifier(points:torch.Tensor, labels:torch.Tensor, n_classes:i
         loss = F.cross_entropy(m(x), labels[idx]); opt.zero_grad(); loss.backward(); opt.step()
     return m.eval()
 
+def save_point_classifier(path:Path|str, clf:PointClassifier, classes:list)->Path:
+    "Write the classifier with its class names (so later notebooks score their decodes with the same one)."
+    return save_checkpoint(path, {'model': clf}, dict(classes=list(classes), width=clf.head[0].out_features))
+
+def load_point_classifier(path:Path|str)->tuple[PointClassifier, list]:
+    "(classifier in eval mode, class names) from `save_point_classifier`."
+    ck = load_checkpoint(path); c = ck['config']
+    m = PointClassifier(len(c['classes']), c['width']); m.load_state_dict(ck['model'])
+    return m.eval(), c['classes']
+
+def category_accuracy(clf:PointClassifier, classes:list, points, # (N, 1024, 3) surface points of decodes
+                      labels:list, # N class names, e.g. 'proc:chair'
+                     )->float:
+    "Fraction of decodes the classifier puts in their ground-truth class (a class it never saw counts as wrong)."
+    y = torch.tensor([classes.index(l) if l in classes else -1 for l in labels])
+    with torch.no_grad(): return (clf(torch.as_tensor(np.asarray(points), dtype=torch.float32)).argmax(1) == y).float().mean().item()
+
 def frechet_distance(a:torch.Tensor, b:torch.Tensor)->float:
     "Frechet distance between Gaussians fitted to feature sets a (N, D) and b (M, D)."
     from scipy import linalg
@@ -335,26 +366,35 @@ def frechet_distance(a:torch.Tensor, b:torch.Tensor)->float:
     covmean, _ = linalg.sqrtm(s1 @ s2, disp=False)
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean.real))
 
-# %% ../nbs/03_train_tokenizer.ipynb #c032
+# %% ../nbs/03_train_tokenizer.ipynb #c034
 @torch.no_grad()
-def decode_metrics(vae, scale:float, z:torch.Tensor, # one decoded latent (C, r, 3r), scaled
-                   shape:dict, # the shape's cached arrays (load_shape)
-                   teacher, n_uniform:int, n_points:int, mc_res:int, render_res:int)->tuple[dict, np.ndarray, torch.Tensor]:
-    "(metrics, classifier points (1024, 3), teacher global feature) of one decoded latent against its ground truth."
-    from lost_nb.vae import decode_logits, extract_mesh
-    from lost_nb.metrics import chamfer_l1, fscore_at, volume_iou, sample_surface
+def score_mesh(mesh, # a decoded trimesh in the shape's normalised frame
+               shape:dict, # the shape's cached arrays (load_shape)
+               teacher, n_uniform:int, n_points:int, render_res:int,
+               occ:np.ndarray|None=None, # predicted occupancy at the first n_uniform cached queries; None: the mesh's own inside test
+              )->tuple[dict, np.ndarray, torch.Tensor]:
+    "(metrics, classifier points (1024, 3), teacher global feature of 4 orthogonal renders) of one decode."
+    from lost_nb.metrics import chamfer_l1, fscore_at, volume_iou, sample_surface, inside
     from lost_nb.data import render_views, view_angles
     from lost_nb.teacher import shape_features
-    zu = z / scale
-    iou = float(volume_iou(decode_logits(vae, zu, shape['queries'][:n_uniform]).numpy() > 0, shape['occ'][:n_uniform]))
-    mesh = extract_mesh(vae, zu, mc_res)
-    out = dict(iou=iou, chamfer_l1=float('nan'), fscore_1=0.0, fscore_2=0.0)
+    q, empty = shape['queries'][:n_uniform], len(mesh.faces) == 0
+    if occ is None: occ = np.zeros(len(q), bool) if empty else inside(mesh, q)
+    out = dict(iou=float(volume_iou(occ, shape['occ'][:n_uniform])), chamfer_l1=float('nan'), fscore_1=0.0, fscore_2=0.0)
     pts = np.zeros((1024, 3), np.float32)
-    if len(mesh.faces):
+    if not empty:
         p, _ = sample_surface(mesh, n_points, seed=0); gt = shape['surface'][:n_points]
         out['chamfer_l1'] = float(chamfer_l1(p, gt)); out['fscore_1'], out['fscore_2'] = [float(v) for v in fscore_at(p, gt)]
         pts = sample_surface(mesh, 1024, seed=1)[0]
         ims = render_views(mesh, view_angles(0, 'eval'), render_res)
     else: ims = np.full((4, render_res, render_res), 255, np.uint8)
-    g = shape_features(teacher, ims[None])[0][0]
-    return out, pts, g
+    return out, pts, shape_features(teacher, ims[None])[0][0]
+
+@torch.no_grad()
+def decode_metrics(vae, scale:float, z:torch.Tensor, # one decoded latent (C, r, 3r), scaled
+                   shape:dict, # the shape's cached arrays (load_shape)
+                   teacher, n_uniform:int, n_points:int, mc_res:int, render_res:int)->tuple[dict, np.ndarray, torch.Tensor]:
+    "`score_mesh` of a decoded latent: IoU from the VAE's occupancy field, the rest from its marching-cubes mesh."
+    from lost_nb.vae import decode_logits, extract_mesh
+    zu = z / scale
+    occ = decode_logits(vae, zu, shape['queries'][:n_uniform]).numpy() > 0
+    return score_mesh(extract_mesh(vae, zu, mc_res), shape, teacher, n_uniform, n_points, render_res, occ)

@@ -12,7 +12,7 @@ from .core import (PROFILES, get_profile, check_params, seed_everything, get_dev
                           init_distributed, barrier, progress, figures_dir, run_dir, atomic_write, write_json,
                           save_checkpoint, load_checkpoint, CheckpointError, EMA, Timer)
 from .metrics import mesh_metrics, sample_surface, volume_iou
-from .data import cache_dir, load_index
+from .data import cache_dir, load_index, heldout
 
 # %% auto #0
 __all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool',
@@ -226,8 +226,9 @@ def get_batch(data:dict, idx:torch.Tensor, n_points:int, n_occ:int, g:torch.Gene
 
 # %% ../nbs/02_triplane_vae.ipynb #c036
 def train_progress(step:int, wall_s:float, tcfg:dict)->float:
-    "Fraction of training done: steps done over `steps`, or wall time over `max_train_minutes`, whichever is further."
-    return max(step / tcfg['steps'], wall_s / (60 * tcfg['max_train_minutes']))
+    "Fraction of training done: steps over `steps`, or wall time over `max_train_minutes` (when > 0) if that is further."
+    cap = tcfg.get('max_train_minutes') or 0
+    return max(step / tcfg['steps'], wall_s / (60 * cap) if cap > 0 else 0.0)
 
 def lr_at(frac:float, lr:float, warmup:float=0.03)->float:
     "Linear warm-up over the first `warmup` of training, then cosine decay from `lr` to 5% of it at `frac` = 1."
@@ -256,7 +257,7 @@ def _save(path, model, ema, opt, tcfg, step, **meta):
     mods = {'model': model} if ema is None else {'model': model, 'ema': ema}
     return save_checkpoint(path, mods, {'model': asdict(model.cfg), 'train': tcfg}, optimizer=opt, step=step, **meta)
 
-# %% ../nbs/02_triplane_vae.ipynb #c037
+# %% ../nbs/02_triplane_vae.ipynb #c038
 TRAIN_KEYS = ('n_occ', 'batch_size', 'steps', 'lr', 'band', 'kl_weight', 'ema_decay', 'ckpt_every', 'max_train_minutes')
 
 def train_vae(data:dict, # training arrays from `load_arrays`
@@ -307,7 +308,7 @@ def train_vae(data:dict, # training arrays from `load_arrays`
     if ema is not None: ema.copy_to(model)
     return model.eval(), log
 
-# %% ../nbs/02_triplane_vae.ipynb #c042
+# %% ../nbs/02_triplane_vae.ipynb #c043
 def load_vae(path:Path|str, # a checkpoint written by `train_vae`
              device='cpu', ema:bool=True)->tuple[TriplaneVAE, dict]:
     "The model of a VAE checkpoint (EMA weights if present and `ema`) in eval mode, and the checkpoint dict."
@@ -316,7 +317,7 @@ def load_vae(path:Path|str, # a checkpoint written by `train_vae`
     model.load_state_dict(ck['ema'] if ema and 'ema' in ck else ck['model'])
     return model.to(device).eval(), ck
 
-# %% ../nbs/02_triplane_vae.ipynb #c044
+# %% ../nbs/02_triplane_vae.ipynb #c045
 @torch.no_grad()
 def decode_logits(model:TriplaneVAE, z:torch.Tensor, # one latent (C, r, 3r), unscaled
                   points:torch.Tensor|np.ndarray, # (M, 3)
@@ -352,7 +353,7 @@ def encode_mesh(model:TriplaneVAE, mesh:trimesh.Trimesh, # a normalised mesh
     p, n = sample_surface(mesh, model.cfg.n_points, seed)
     return encode_points(model, p[None], n[None])[0]
 
-# %% ../nbs/02_triplane_vae.ipynb #c048
+# %% ../nbs/02_triplane_vae.ipynb #c049
 def latent_scale_factor(latents:torch.Tensor)->float:
     "1 / std of all elements of `latents` (Direct3D's 2.45)."
     return float(1.0 / latents.float().std())
@@ -372,7 +373,7 @@ def scale_factor_of(path:Path|str)->float:
     if 'scale_factor' not in meta: raise CheckpointError(f"{path} has no latent scale factor: run the VAE notebook to the end")
     return meta['scale_factor']
 
-# %% ../nbs/02_triplane_vae.ipynb #c051
+# %% ../nbs/02_triplane_vae.ipynb #c052
 def checkpoint_hash(path:Path|str)->str:
     "A short hash of a checkpoint file's bytes."
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
@@ -397,7 +398,7 @@ def load_latents(source:str, data_cfg:dict, ckpt:Path|str)->tuple[list, torch.Te
     if not p.exists(): raise FileNotFoundError(f"no latents of {source!r} for VAE checkpoint {ckpt} at {p}: run nbs/02_triplane_vae.ipynb")
     with safe_open(str(p), framework='pt') as f: return json.loads(f.metadata()['ids']), f.get_tensor('latents')
 
-# %% ../nbs/02_triplane_vae.ipynb #c055
+# %% ../nbs/02_triplane_vae.ipynb #c056
 def reconstruct(model:TriplaneVAE, z:torch.Tensor, # one unscaled latent
                 res:int=128)->trimesh.Trimesh:
     "The marching-cubes mesh of latent `z`."
@@ -428,7 +429,7 @@ def summarize(rows:list)->dict:
                 chamfer_l1_x1e2=100 * mean('chamfer_l1', ok), fscore_1pct=mean('fscore_1', rows), fscore_2pct=mean('fscore_2', rows),
                 normal_consistency=mean('normal_consistency', ok))
 
-# %% ../nbs/02_triplane_vae.ipynb #c060
+# %% ../nbs/02_triplane_vae.ipynb #c061
 def _normalization(mesh:trimesh.Trimesh, scale:float=0.95)->tuple[np.ndarray, float]:
     "Centre and factor that put `mesh` in the dataset's box (as `normalize_mesh`)."
     lo, hi = mesh.bounds
@@ -465,7 +466,7 @@ def roundtrip(ckpt:Path|str, mesh_path:Path|str, out:Path|str, res:int=128, seed
     z, info = encode_file(ckpt, mesh_path, seed=seed)
     return decode_file(ckpt, z, out, info, res)
 
-# %% ../nbs/02_triplane_vae.ipynb #c062
+# %% ../nbs/02_triplane_vae.ipynb #c063
 def mesh_iou(a:trimesh.Trimesh, b:trimesh.Trimesh, n:int=20_000, seed:int=0)->float:
     "Volume IoU of two meshes by the generalised winding number on `n` points uniform in `b`'s bounding box (padded 5%)."
     from lost_nb.metrics import inside
