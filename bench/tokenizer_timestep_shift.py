@@ -8,14 +8,13 @@ weights) the same way. Needs the cpu VAE and tokenizer runs.
 
     python bench/tokenizer_timestep_shift.py 2 high 2500      # threads, schedule, steps
 """
-import torch, time, sys, math, json
-import torch.nn.functional as F, numpy as np
-from lost_nb.core import *
+import time, sys, math, json
+import numpy as np, torch, torch.nn.functional as F
+from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
 from lost_nb.data import load_index, heldout, load_shape
 from lost_nb.metrics import volume_iou
-from lost_nb.tokenizer import *
-from lost_nb.tokenizer import load_tokenizer
+from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, load_tokenizer
 torch.set_num_threads(int(sys.argv[1])); tsched = sys.argv[2]; steps = int(sys.argv[3])
 dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
 vae,_ = load_vae(vck); sc = scale_factor_of(vck)
@@ -25,7 +24,7 @@ for src in ('proc','sh3d'):
     zs.append(z[[i for i,s in enumerate(ids) if rows[s]['split']=='train']])
 z = torch.cat(zs)
 ids, zp = load_latents('proc', dc, vck); pos = {s:i for i,s in enumerate(ids)}
-ho = [r['shape_id'] for r in heldout('proc', dc, 6) if r['split']=='test']; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]
+ho = [r['shape_id'] for r in heldout('proc', dc, 6, splits=('test',))]; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]
 cfg = LoSTConfig(C=8, r=16, **{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')})
 seed_everything(0); model = LoST(cfg); D = model.diffusion
 opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.0); g = torch.Generator(); bs = 12; T0 = time.time()
@@ -41,21 +40,18 @@ for step in range(steps):
     loss = F.mse_loss(out, D.target(x0, t, eps))
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
     if step % 250 == 0: print(tsched, step, round(loss.item(), 4), round(time.time()-T0), flush=True)
-model.eval(); res = {}
-with torch.no_grad():
-    tok = model.tokenize(zval)
-    for k in (1, 4, 32):
-        for st in (1, 25):
-            out = model.detokenize(tok[:, :k], steps=st)
-            ious = [float(volume_iou(decode_logits(vae, out[i]/sc, s['queries'][:16384]).numpy()>0, s['occ'][:16384])) for i, s in enumerate(shp)]
-            res[f'k{k}_s{st}'] = (round((F.mse_loss(out, zval)/zval.var()).item(), 3), round(float(np.mean(ious)), 3))
-print(tsched, steps, json.dumps(res), flush=True)
-ref = load_tokenizer(run_dir('tokenizer','cpu','nosem')/'tokenizer.safetensors', ema=False); res = {}
-with torch.no_grad():
-    tok = ref.tokenize(zval)
-    for k in (1, 4, 32):
-        for st in (1, 25):
-            out = ref.detokenize(tok[:, :k], steps=st)
-            ious = [float(volume_iou(decode_logits(vae, out[i]/sc, s['queries'][:16384]).numpy()>0, s['occ'][:16384])) for i, s in enumerate(shp)]
-            res[f'k{k}_s{st}'] = (round((F.mse_loss(out, zval)/zval.var()).item(), 3), round(float(np.mean(ious)), 3))
-print('uniform (nosem checkpoint, raw weights)', json.dumps(res), flush=True)
+def score(m):
+    "{'k<k>_s<steps>': (sample error / latent variance, mean volume IoU)} on the held-out shapes."
+    res = {}
+    with torch.no_grad():
+        tok = m.eval().tokenize(zval)
+        for k in (1, 4, 32):
+            for st in (1, 25):
+                out = m.detokenize(tok[:, :k], steps=st)
+                ious = [float(volume_iou(decode_logits(vae, out[i] / sc, s['queries'][:16384]).numpy() > 0, s['occ'][:16384]))
+                        for i, s in enumerate(shp)]
+                res[f'k{k}_s{st}'] = (round((F.mse_loss(out, zval) / zval.var()).item(), 3), round(float(np.mean(ious)), 3))
+    return res
+print(tsched, steps, json.dumps(score(model)), flush=True)
+ref = load_tokenizer(run_dir('tokenizer', 'cpu', 'nosem') / 'tokenizer.safetensors', ema=False)
+print('uniform (nosem checkpoint, raw weights)', json.dumps(score(ref)), flush=True)

@@ -196,10 +196,12 @@ def load_shape(source:str, cfg:dict, shape_id:str)->dict:
     "The cached arrays of one shape."
     with np.load(cache_dir(source, cfg) / f"{shape_id}.npz") as z: return {k: z[k] for k in z.files}
 
-def heldout(source:str, cfg:dict, n:int|None=None)->list:
-    "The evaluation shapes every stage shares: index rows of the test split in shape-id order, then val, the first n."
+def heldout(source:str, cfg:dict, n:int|None=None,
+            splits:tuple=('test', 'val'), # splits to draw from, in this order
+           )->list:
+    "The evaluation shapes every stage shares: index rows of `splits` in turn, each in shape-id order, the first n."
     rows = sorted(load_index(source, cfg), key=lambda r: r['shape_id'])
-    return ([r for r in rows if r['split'] == 'test'] + [r for r in rows if r['split'] == 'val'])[:n]
+    return [r for sp in splits for r in rows if r['split'] == sp][:n]
 
 # %% ../nbs/01b_dataset.ipynb #c037
 class ShapeDataset(torch.utils.data.Dataset):

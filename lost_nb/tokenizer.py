@@ -157,7 +157,7 @@ class Diffusion:
         a = self._a(t, x_t)
         return (1 - a).sqrt() * x_t + a.sqrt() * out, a.sqrt() * x_t - (1 - a).sqrt() * out
     @torch.no_grad()
-    def sample(self, eps_fn, shape, steps:int=25, generator=None, device='cpu', clip_x0:float|None=None):
+    def sample(self, eps_fn, shape, steps:int=25, generator=None, device='cpu'):
         "Deterministic DDIM from pure noise using `steps` evenly spaced timesteps; `eps_fn(x, t)` predicts noise."
         x = torch.randn(shape, generator=generator).to(device)
         ts = torch.linspace(self.T - 1, 0, steps).round().long().tolist()
@@ -165,8 +165,6 @@ class Diffusion:
             tt = torch.full((shape[0],), t, dtype=torch.long, device=device)
             eps = eps_fn(x, tt)
             x0 = self.predict_x0(x, tt, eps)
-            if clip_x0 is not None:                       # optional: keep x0 in range, then make eps consistent with it
-                x0 = x0.clamp(-clip_x0, clip_x0); a = self.abar[t]; eps = (x - a.sqrt() * x0) / (1 - a).sqrt()
             a_prev = self.abar[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
             x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
         return x
@@ -205,7 +203,7 @@ class LoST(nn.Module):
     def detokenize(self, tokens:torch.Tensor, # (B, k, d): a prefix of k <= K tokens
                    steps:int=25, # sampler steps
                    cfg_scale:float=1.0, # classifier-free guidance scale (1: no guidance)
-                   seed:int=0, clip_x0:float|None=None)->torch.Tensor:
+                   seed:int=0)->torch.Tensor:
         "Sample the latent (B, C, r, 3r) from a token prefix."
         B, k, _ = tokens.shape; K = self.cfg.K
         full = torch.cat([tokens, tokens.new_zeros(B, K - k, self.cfg.d)], 1)
@@ -216,7 +214,7 @@ class LoST(nn.Module):
             if cfg_scale != 1.0: u = self.decoder(x, t, full, none); o = u + cfg_scale * (o - u)   # guidance, on eps or v alike
             return self.diffusion.to_eps_x0(x, t, o)[0]
         g = torch.Generator().manual_seed(seed)
-        return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device, clip_x0)
+        return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device)
 
 # %% ../nbs/03_train_tokenizer.ipynb #c025
 def semantic_loss(extractor:nn.Module, x0_hat:torch.Tensor, x0:torch.Tensor)->torch.Tensor:
