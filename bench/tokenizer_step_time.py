@@ -20,7 +20,7 @@ for patch in (2, 4):
         if i == 3: t0 = time.time()
         x0 = torch.randn(B, 8, 16, 48, generator=g); t = torch.randint(1000, (B,), generator=g); e = torch.randn(x0.shape, generator=g)
         xt = m.diffusion.q_sample(x0, t, e)
-        loss = F.mse_loss(m(x0, xt, t, sample_keep(B, cfg.K, True, 0.1, g)), m.diffusion.target(x0, t, e))
+        loss = F.mse_loss(m(x0, xt, t, sample_keep(B, cfg.K, True, 0.1, g))[0], m.diffusion.target(x0, t, e))
         opt.zero_grad(); loss.backward(); opt.step()
     out[patch] = (time.time() - t0) / a.steps
     print(f"patch {patch}x{patch}: {(16 // patch) * (48 // patch)} patch tokens + {cfg.K} registers, {out[patch]:.3f} s/step ({torch.get_num_threads()} threads)")

@@ -36,7 +36,7 @@ for step in range(steps):
     u = torch.rand(bs, generator=g)
     if tsched == 'high': u = 1 - (1 - u) ** 2
     t = (u * 1000).long().clamp(max=999); eps = torch.randn(x0.shape, generator=g)
-    x_t = D.q_sample(x0, t, eps); out = model(x0, x_t, t, keep)
+    x_t = D.q_sample(x0, t, eps); out = model(x0, x_t, t, keep)[0]
     loss = F.mse_loss(out, D.target(x0, t, eps))
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
     if step % 250 == 0: print(tsched, step, round(loss.item(), 4), round(time.time()-T0), flush=True)

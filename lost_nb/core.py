@@ -30,7 +30,7 @@ PROFILES = {
         baselines=dict(depth=5, octree_levels=(3, 4, 5), count_depth=6, vertex_counts=(16, 64, 128),  # 32^3 octree
                        n_eval=None, n_points=2048, n_iou=2048),
         metrics=dict(n_points=2048),
-        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', steps=30,
+        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', pool_cond=True, coarse=True, coarse_weight=1.0, steps=30,
                        batch_size=8, lr=1e-3, nested_warmup=10, sample_steps=5, cfg_scale=1.0, n_eval=3, mc_res=32,
                        clf_steps=20, step_sweep=(1, 5, 10)),
         rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10),
@@ -46,7 +46,7 @@ PROFILES = {
                        vertex_counts=(32, 128, 512), n_eval=None, n_points=10_000, n_iou=10_000),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
         tokenizer=dict(patch=4, width=128, depth=4, heads=4, K=32, d=32, dec_width=128, dec_depth=4, dec_heads=4, prediction='v',
-                       steps=2500, batch_size=12, lr=5e-4, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
+                       pool_cond=True, coarse=True, coarse_weight=1.0, steps=2500, batch_size=12, lr=1e-3, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
                        clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250)),   # 4x4 patches: 48 patch tokens, 2.8x faster than 2x2 (bench/)
         rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200),
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
@@ -61,7 +61,7 @@ PROFILES = {
                        vertex_counts=(64, 128, 256, 512, 1024), n_eval=None, n_points=100_000, n_iou=100_000),
         metrics=dict(n_points=100_000),  # Occupancy Networks: 100k points
         tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16, prediction='eps',
-                       steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
+                       pool_cond=False, coarse=False, coarse_weight=0.0, steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
                        mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250)),   # paper sizes
         rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000),  # paper
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),

@@ -112,27 +112,40 @@ class LoSTDecoder(nn.Module):
         super().__init__()
         self.cfg, w = cfg, cfg.dec_width
         P = (cfg.r // cfg.patch) * (3 * cfg.r // cfg.patch)
-        self.x_embedder = nn.Linear(cfg.C * cfg.patch ** 2, w)
+        self.x_embedder = nn.Linear((2 if cfg.coarse else 1) * cfg.C * cfg.patch ** 2, w)   # x_t (and the coarse latent)
         self.pos = nn.Parameter(torch.randn(1, P, w) * 0.02)
+        self.readout = nn.Linear(cfg.K * cfg.d, cfg.C * cfg.r * 3 * cfg.r) if cfg.coarse else None   # see "conditioning"
         self.t_embedder = nn.Sequential(nn.Linear(256, w), nn.SiLU(), nn.Linear(w, w))
         self.c_embedder = nn.Linear(cfg.d, w)
         self.c_pos = nn.Parameter(torch.randn(1, cfg.K, w) * 0.02)
         self.null = nn.Parameter(torch.randn(1, cfg.K, cfg.d) * 0.02)              # learned per-position null tokens
+        self.c_pool = nn.Linear(cfg.d, w) if cfg.pool_cond else None                # the mean kept token, into adaLN
         self.blocks = nn.ModuleList([Block(w, cfg.dec_heads, cond_dim=w) for _ in range(cfg.dec_depth)])
         self.final_norm = nn.LayerNorm(w, elementwise_affine=False, eps=1e-6)
         self.final_ada = nn.Sequential(nn.SiLU(), nn.Linear(w, 2 * w))
         self.final = nn.Linear(w, cfg.C * cfg.patch ** 2)
-        for m in (self.final_ada[-1], self.final): nn.init.zeros_(m.weight); nn.init.zeros_(m.bias)
-    def forward(self, x_t, t, tokens, keep):
+        for m in (self.final_ada[-1], self.final) + ((self.readout,) if cfg.coarse else ()): nn.init.zeros_(m.weight); nn.init.zeros_(m.bias)
+    def coarse_latent(self, tokens, keep):
+        "The linear read-out (B, C, r, 3r) of the kept tokens (dropped ones count as zeros); None without `coarse`."
+        if self.readout is None: return None
+        cfg = self.cfg
+        return self.readout((tokens * keep[..., None]).flatten(1)).view(len(tokens), cfg.C, cfg.r, 3 * cfg.r)
+    def forward(self, x_t, t, tokens, keep, return_coarse:bool=False):
         cfg = self.cfg
         c = torch.where(keep[..., None], tokens, self.null.expand(len(x_t), -1, -1))   # (B, K, d)
-        h = torch.cat([self.x_embedder(patchify(x_t, cfg.patch)) + self.pos,
+        xc = self.coarse_latent(tokens, keep)
+        x_in = x_t if xc is None else torch.cat([x_t, xc], 1)                            # (B, C or 2C, r, 3r)
+        h = torch.cat([self.x_embedder(patchify(x_in, cfg.patch)) + self.pos,
                        self.c_embedder(c) + self.c_pos], 1)                             # (B, P+K, w)
         temb = self.t_embedder(timestep_embedding(t, 256))                               # (B, w)
+        if self.c_pool is not None:
+            kf = keep.float()[..., None]                                                 # (B, K, 1)
+            temb = temb + self.c_pool((tokens * kf).sum(1) / kf.sum(1).clamp(min=1))    # all dropped: the bias alone
         for b in self.blocks: h = b(h, None, temb)
         s, sh = self.final_ada(temb)[:, None].chunk(2, -1)
         out = self.final(self.final_norm(h[:, :-cfg.K]) * (1 + s) + sh)                 # (B, P, C p p)
-        return unpatchify(out, cfg.patch, cfg.C, cfg.r, 3 * cfg.r)
+        out = unpatchify(out, cfg.patch, cfg.C, cfg.r, 3 * cfg.r)
+        return (out, xc) if return_coarse else out
 
 # %% ../nbs/03_train_tokenizer.ipynb #c015
 class Diffusion:
@@ -188,6 +201,8 @@ class LoSTConfig:
     T: int = 1000          # DDPM training steps
     p_uncond: float = 0.1  # condition dropped for classifier-free guidance
     prediction: str = 'eps'  # what the DiT outputs: 'eps' (the paper's noise prediction) or 'v' (see "eps or v" below)
+    pool_cond: bool = False  # also feed the mean kept token to adaLN (see "conditioning" below); off = the paper's in-sequence only
+    coarse: bool = False     # a linear read-out of the kept tokens, trained to reconstruct x0 and fed to the DiT beside x_t (ditto)
 
 class LoST(nn.Module):
     "The LoST tokenizer: `tokenize` a latent into K tokens, `detokenize` any prefix back into a latent."
@@ -195,9 +210,9 @@ class LoST(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.encoder, self.decoder, self.diffusion = LoSTEncoder(cfg), LoSTDecoder(cfg), Diffusion(cfg.T, prediction=cfg.prediction)
-    def forward(self, x0, x_t, t, keep)->torch.Tensor:
-        "Training pass (what DDP wraps): tokens of the clean latent x0 condition the prediction (eps or v) at x_t."
-        return self.decoder(x_t, t, self.encoder(x0), keep)
+    def forward(self, x0, x_t, t, keep)->tuple:
+        "Training pass (what DDP wraps): (prediction (eps or v) at x_t given the tokens of x0, coarse read-out or None)."
+        return self.decoder(x_t, t, self.encoder(x0), keep, return_coarse=True)
     def tokenize(self, z:torch.Tensor)->torch.Tensor:
         "(B, C, r, 3r) scaled latents -> (B, K, d) tokens."
         return self.encoder(z)
@@ -239,6 +254,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                     semantic_weight:float=1.0, # weight of L_semantic (0: the Table 4 ablation)
                     nested:bool=True, # nested dropout (False: plain truncation at test time, the ablation)
                     nested_warmup:int=0, # steps of full-length training before nested dropout starts
+                    coarse_weight:float=1.0, # weight of the read-out's MSE to x0 (with cfg.coarse)
                     ckpt:Path|str|None=None, # checkpoint to write to and resume from
                     seed:int=0, ema_decay:float=0.999, save_every:int=500, device=None)->tuple[LoST, EMA, dict, nn.Module|None]:
     "Train the tokenizer; returns (model, EMA, log, the extractor used by the semantic loss)."
@@ -247,8 +263,8 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
     model = LoST(cfg).to(device); ema = EMA(model, ema_decay)
     extractor = load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    log, start = dict(loss=[], diffusion=[], semantic=[]), 0
-    conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested,
+    log, start = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0
+    conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight,
                 nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
     if ckpt and Path(ckpt).exists():
         ck = load_checkpoint(ckpt, map_location=str(device))
@@ -269,14 +285,15 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         t = torch.randint(cfg.T, (batch_size,), generator=g).to(device)
         eps = torch.randn(x0.shape, generator=g).to(device)
         x_t = core.diffusion.q_sample(x0, t, eps)
-        out = net(x0, x_t, t, keep)
+        out, xc = net(x0, x_t, t, keep)
         l_diff = F.mse_loss(out, core.diffusion.target(x0, t, eps))
+        l_coarse = F.mse_loss(xc, x0) if xc is not None else torch.zeros(())
         l_sem = semantic_loss(extractor, core.diffusion.to_eps_x0(x_t, t, out)[1], x0) if extractor is not None else torch.zeros(())
-        loss = l_diff + semantic_weight * l_sem
+        loss = l_diff + semantic_weight * l_sem + coarse_weight * l_coarse
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
         ema.decay = min(ema_decay, (1 + step) / (10 + step)); ema.update(model)   # warm-up: the random init fades fast
-        log['loss'].append(loss.item()); log['diffusion'].append(l_diff.item()); log['semantic'].append(l_sem.item())
+        log['loss'].append(loss.item()); log['diffusion'].append(l_diff.item()); log['semantic'].append(l_sem.item()); log['coarse'].append(l_coarse.item())
         if ckpt and is_main() and ((step + 1) % save_every == 0 or step + 1 == steps):
             save_checkpoint(ckpt, {'model': model, 'ema': ema}, conf, optimizer=opt, step=step + 1, log=log)
     return model, ema, log, extractor
@@ -363,7 +380,7 @@ def frechet_distance(a:torch.Tensor, b:torch.Tensor)->float:
     from scipy import linalg
     a, b = a.double().numpy(), b.double().numpy()
     mu1, mu2, s1, s2 = a.mean(0), b.mean(0), np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(s1 @ s2, disp=False)
+    covmean = linalg.sqrtm(s1 @ s2)
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean.real))
 
 # %% ../nbs/03_train_tokenizer.ipynb #c034
