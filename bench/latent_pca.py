@@ -1,3 +1,9 @@
+"""How compressible are the cpu VAE's latents? PCA fitted on the training latents (procedural + Sweet Home 3D train
+splits): variance explained by the top components, and the error and volume IoU (through the VAE) of 8 held-out
+procedural latents projected on the top 0 / 32 / 128 / 512 / 1024 / 2000 components. Needs the cpu VAE run (02).
+
+    python bench/latent_pca.py
+"""
 import torch, numpy as np, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits

@@ -1,4 +1,16 @@
-"""Tokenizer recipe exploration (#5). python recipe.py NAME STEPS [flags]  flags: ada lr=.. aux=.. tshift bs=.."""
+"""Exploration for issue #5: which conditioning lets the cpu-profile tokenizer use its tokens within a CPU budget?
+
+Trains the cpu-profile LoST (no semantic loss, nested dropout after 250 steps, raw weights, one thread) for STEPS
+steps, then scores 8 held-out procedural shapes at k = 1, 4, 32 tokens: error of the decode over the latents'
+variance and volume IoU through the VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when
+on); the same errors on 8 training shapes; and the mean cosine between different shapes' token vectors. Needs the
+cpu VAE run (02). Flags: pool (LoSTConfig.pool_cond), coarse (LoSTConfig.coarse), aux=W (read-out MSE weight),
+lr=, bs=, tshift (timesteps toward noise), and LoSTConfig sizes (width=, K=, ...).
+
+    python bench/tokenizer_recipe.py base 1500
+    python bench/tokenizer_recipe.py pool 1500 pool
+    python bench/tokenizer_recipe.py coarse_lr 1500 pool coarse aux=1 lr=1e-3
+"""
 import time, sys, math, json
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, seed_everything
