@@ -201,7 +201,7 @@ class LoSTConfig:
     T: int = 1000          # DDPM training steps
     p_uncond: float = 0.1  # condition dropped for classifier-free guidance
     prediction: str = 'eps'  # what the DiT outputs: 'eps' (the paper's noise prediction) or 'v' (see "eps or v" below)
-    pool_cond: bool = False  # also feed the mean kept token to adaLN (see "conditioning" below); off = the paper's in-sequence only
+    pool_cond: bool = False  # also feed the mean kept token to adaLN (see "conditioning" above); off = the paper's in-sequence only
     coarse: bool = False     # a linear read-out of the kept tokens, trained to reconstruct x0 and fed to the DiT beside x_t (ditto)
 
 class LoST(nn.Module):
