@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train_tokenizer.ipynb #c003
 from __future__ import annotations
-import math, json
+import math, json, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
@@ -263,7 +263,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
     model = LoST(cfg).to(device); ema = EMA(model, ema_decay)
     extractor = load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    log, start = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0
+    log, start, prev_s, t0 = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0, time.time()
     conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight,
                 nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
     if ckpt and Path(ckpt).exists():
@@ -272,6 +272,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
             raise CheckpointError(f"{ckpt} holds a tokenizer of another config; delete it or pass resume=False")
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
         start, log = ck['meta']['step'], ck['meta']['log']
+        prev_s = ck['meta'].get('train_seconds', 0.0)                            # training time before this resume
     ddp = dist_info()[1] > 1
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     core = net.module if ddp else net
@@ -295,7 +296,8 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         ema.decay = min(ema_decay, (1 + step) / (10 + step)); ema.update(model)   # warm-up: the random init fades fast
         log['loss'].append(loss.item()); log['diffusion'].append(l_diff.item()); log['semantic'].append(l_sem.item()); log['coarse'].append(l_coarse.item())
         if ckpt and is_main() and ((step + 1) % save_every == 0 or step + 1 == steps):
-            save_checkpoint(ckpt, {'model': model, 'ema': ema}, conf, optimizer=opt, step=step + 1, log=log)
+            save_checkpoint(ckpt, {'model': model, 'ema': ema}, conf, optimizer=opt, step=step + 1, log=log,
+                            train_seconds=prev_s + time.time() - t0)   # summed over resumes
     return model, ema, log, extractor
 
 def load_tokenizer(path:Path|str, device='cpu', ema:bool=True)->LoST:
