@@ -7,14 +7,11 @@ procedural latents projected on the top 0 / 32 / 128 / 512 / 1024 / 2000 compone
 import torch, numpy as np, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
-from lost_nb.data import load_index, heldout, load_shape
+from lost_nb.data import heldout, load_shape
 from lost_nb.metrics import volume_iou
 torch.set_num_threads(1)
 dc = get_profile('cpu','data'); vck = run_dir('vae','cpu')/'vae.safetensors'; vae,_ = load_vae(vck); sc = scale_factor_of(vck)
-zs = []
-for src in ('proc','sh3d'):
-    ids, z = load_latents(src, dc, vck); rows = {r['shape_id']: r for r in load_index(src, dc)}
-    zs.append(z[[i for i,s in enumerate(ids) if rows[s]['split']=='train']])
+zs = [load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')]
 z = torch.cat(zs).flatten(1).double(); mu = z.mean(0); U, S, V = torch.linalg.svd(z - mu, full_matrices=False)
 ev = (S**2).cumsum(0) / (S**2).sum()
 print('train var explained by top PCs', {k: round(ev[k-1].item(), 3) for k in (1, 8, 32, 128, 512, 1024, 2000)})

@@ -5,7 +5,8 @@ steps, then scores 8 held-out procedural shapes at k = 1, 4, 32 tokens: error of
 variance and volume IoU through the VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when
 on); the same errors on 8 training shapes; and the mean cosine between different shapes' token vectors. Needs the
 cpu VAE run (02). Flags: pool (LoSTConfig.pool_cond), coarse (LoSTConfig.coarse), aux=W (read-out MSE weight),
-lr=, bs=, tshift (timesteps toward noise), and LoSTConfig sizes (width=, K=, ...).
+lr=, bs=, tshift (timesteps toward noise), and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains
+a separate MLP read-out of the tokens (the encoder alone gets its gradient).
 
     python bench/tokenizer_recipe.py base 1500
     python bench/tokenizer_recipe.py pool 1500 pool
@@ -15,47 +16,26 @@ import time, sys, math, json
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
-from lost_nb.data import load_index, heldout, load_shape
+from lost_nb.data import heldout, load_shape
 from lost_nb.metrics import volume_iou
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, LoSTDecoder, patchify, unpatchify, timestep_embedding
+from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
 torch.set_num_threads(1)
 name, steps = sys.argv[1], int(sys.argv[2]); fl = dict(a.split('=') if '=' in a else (a, '1') for a in sys.argv[3:])
 lr = float(fl.get('lr', 5e-4)); aux = float(fl.get('aux', 0)); bs = int(fl.get('bs', 12))
 dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
 vae,_ = load_vae(vck); sc = scale_factor_of(vck)
-zs = []
-for src in ('proc','sh3d'):
-    ids, z = load_latents(src, dc, vck); rows = {r['shape_id']: r for r in load_index(src, dc)}
-    zs.append(z[[i for i,s in enumerate(ids) if rows[s]['split']=='train']])
+zs = [load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')]
 z = torch.cat(zs); mu = z.mean(0, keepdim=True)
 ids, zp = load_latents('proc', dc, vck); pos = {s:i for i,s in enumerate(ids)}
 ho = [r['shape_id'] for r in heldout('proc', dc, 8, splits=('test',))]; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]
 ztr = z[:8]
 print('mean-predictor error/var on val', round((F.mse_loss(mu.expand_as(zval), zval) / zval.var()).item(), 3), flush=True)
 over = {k: type(kc[k])(fl[k]) for k in ('width','depth','dec_width','dec_depth','K','d','patch') if k in fl}
-cfg = LoSTConfig(C=z.shape[1], r=z.shape[2], pool_cond='pool' in fl, **{**{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')}, **over})
+cfg = LoSTConfig(C=z.shape[1], r=z.shape[2], pool_cond='pool' in fl, coarse='coarse' in fl, **{**{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')}, **over})
 seed_everything(0); model = LoST(cfg); D = model.diffusion
 head = None
-if 'coarse' in fl:
-    dec = model.decoder; N = cfg.C * cfg.r * 3 * cfg.r
-    dec.readout = nn.Linear(cfg.K * cfg.d, N); nn.init.zeros_(dec.readout.weight); nn.init.zeros_(dec.readout.bias)
-    dec.x_embedder = nn.Linear(2 * cfg.C * cfg.patch ** 2, cfg.dec_width)
-    def coarse(tokens, keep, dec=dec): return dec.readout((tokens * keep[..., None]).flatten(1)).view(len(tokens), cfg.C, cfg.r, 3 * cfg.r)
-    def fwd(x_t, t, tokens, keep, dec=dec):
-        c = torch.where(keep[..., None], tokens, dec.null.expand(len(x_t), -1, -1))
-        xc = coarse(tokens, keep); dec._last = xc
-        h = torch.cat([dec.x_embedder(patchify(torch.cat([x_t, xc], 1), cfg.patch)) + dec.pos, dec.c_embedder(c) + dec.c_pos], 1)
-        temb = dec.t_embedder(timestep_embedding(t, 256))
-        if dec.c_pool is not None:
-            kf = keep.float()[..., None]; temb = temb + dec.c_pool((tokens * kf).sum(1) / kf.sum(1).clamp(min=1))
-        for b in dec.blocks: h = b(h, None, temb)
-        s_, sh = dec.final_ada(temb)[:, None].chunk(2, -1)
-        out = dec.final(dec.final_norm(h[:, :-cfg.K]) * (1 + s_) + sh)
-        return unpatchify(out, cfg.patch, cfg.C, cfg.r, 3 * cfg.r)
-    dec.forward = fwd
-if aux:
-    P = (cfg.r // cfg.patch) * (3 * cfg.r // cfg.patch)
-    head = None if 'coarse' in fl else nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(), nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
+if aux and not cfg.coarse:
+    head = nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(), nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
 params = list(model.parameters()) + (list(head.parameters()) if head else [])
 opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0); g = torch.Generator(); T0 = time.time()
 for step in range(steps):
@@ -66,10 +46,10 @@ for step in range(steps):
     u = torch.rand(bs, generator=g)
     if 'tshift' in fl: u = 1 - (1 - u) ** 2
     t = (u * 1000).long().clamp(max=999); eps = torch.randn(x0.shape, generator=g)
-    x_t = D.q_sample(x0, t, eps); tok = model.encoder(x0); out = model.decoder(x_t, t, tok, keep)
+    x_t = D.q_sample(x0, t, eps); tok = model.encoder(x0); out, xc = model.decoder(x_t, t, tok, keep, return_coarse=True)
     loss = F.mse_loss(out, D.target(x0, t, eps))
     if head is not None: loss = loss + aux * F.mse_loss(head(tok.flatten(1)).view_as(x0), x0)
-    if 'coarse' in fl: loss = loss + aux * F.mse_loss(model.decoder._last, x0)
+    if xc is not None: loss = loss + aux * F.mse_loss(xc, x0)
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step()
     if step % 250 == 0: print(name, step, round(loss.item(), 4), round(time.time()-T0), flush=True)
 train_s = time.time() - T0
@@ -80,9 +60,9 @@ def score(m, zz, shapes):
         tn = F.normalize(tok.flatten(1), dim=-1); sim = tn @ tn.T
         res['token_offdiag_cos'] = round(sim[~torch.eye(len(zz), dtype=bool)].mean().item(), 3)
         for k in (1, 4, 32):
-            if 'coarse' in fl:
+            if cfg.coarse:
                 kp = torch.arange(cfg.K)[None].expand(len(zz), -1) < k
-                xc = coarse(tok, kp); res[f'k{k}_readout'] = round((F.mse_loss(xc, zz) / zz.var()).item(), 3)
+                xc = m.decoder.coarse_latent(tok, kp); res[f'k{k}_readout'] = round((F.mse_loss(xc, zz) / zz.var()).item(), 3)
                 if shapes is not None: res[f'k{k}_readout'] = (res[f'k{k}_readout'], round(float(np.mean([float(volume_iou(decode_logits(vae, xc[i] / sc, s['queries'][:16384]).numpy() > 0, s['occ'][:16384])) for i, s in enumerate(shapes)])), 3))
             for st in (1, 25):
                 out = m.detokenize(tok[:, :k], steps=st)

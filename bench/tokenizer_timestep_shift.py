@@ -12,16 +12,13 @@ import time, sys, math, json
 import numpy as np, torch, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
-from lost_nb.data import load_index, heldout, load_shape
+from lost_nb.data import heldout, load_shape
 from lost_nb.metrics import volume_iou
 from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, load_tokenizer
 torch.set_num_threads(int(sys.argv[1])); tsched = sys.argv[2]; steps = int(sys.argv[3])
 dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
 vae,_ = load_vae(vck); sc = scale_factor_of(vck)
-zs = []
-for src in ('proc','sh3d'):
-    ids, z = load_latents(src, dc, vck); rows = {r['shape_id']: r for r in load_index(src, dc)}
-    zs.append(z[[i for i,s in enumerate(ids) if rows[s]['split']=='train']])
+zs = [load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')]
 z = torch.cat(zs)
 ids, zp = load_latents('proc', dc, vck); pos = {s:i for i,s in enumerate(ids)}
 ho = [r['shape_id'] for r in heldout('proc', dc, 6, splits=('test',))]; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]

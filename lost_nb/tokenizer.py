@@ -263,7 +263,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
     model = LoST(cfg).to(device); ema = EMA(model, ema_decay)
     extractor = load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    log, start, prev_s, t0 = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0, time.time()
+    log, start, prev_s = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0
     conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight,
                 nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
     if ckpt and Path(ckpt).exists():
@@ -276,7 +276,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
     ddp = dist_info()[1] > 1
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     core = net.module if ddp else net
-    g = torch.Generator()
+    g, t0 = torch.Generator(), time.time()
     for step in progress(range(start, steps), 'tokenizer', total=steps - start):
         g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])
         for pg in opt.param_groups: pg['lr'] = lr * min(1, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))

@@ -393,12 +393,18 @@ def encode_cache(model:TriplaneVAE, source:str, data_cfg:dict, ckpt:Path|str, sc
                  lambda tmp: save_file({'latents': z.contiguous()}, tmp, metadata={'ids': json.dumps(d['ids']), 'scale_factor': str(scale)}))
     return d['ids'], z
 
-def load_latents(source:str, data_cfg:dict, ckpt:Path|str)->tuple[list, torch.Tensor]:
+def load_latents(source:str, data_cfg:dict, ckpt:Path|str,
+                 split:str|None=None, # 'train' | 'val' | 'test': only that split's shapes (None: all)
+                )->tuple[list, torch.Tensor]:
     "(shape ids, scaled latents (S, C, r, 3r)) of `source` as written by `encode_cache` for checkpoint `ckpt`."
     from safetensors import safe_open
     p = latents_path(source, data_cfg, ckpt)
     if not p.exists(): raise FileNotFoundError(f"no latents of {source!r} for VAE checkpoint {ckpt} at {p}: run nbs/02_triplane_vae.ipynb")
-    with safe_open(str(p), framework='pt') as f: return json.loads(f.metadata()['ids']), f.get_tensor('latents')
+    with safe_open(str(p), framework='pt') as f: ids, z = json.loads(f.metadata()['ids']), f.get_tensor('latents')
+    if split is None: return ids, z
+    of = {r['shape_id']: r['split'] for r in load_index(source, data_cfg)}
+    keep = [i for i, s in enumerate(ids) if of[s] == split]
+    return [ids[i] for i in keep], z[keep]
 
 # %% ../nbs/02_triplane_vae.ipynb #c056
 def reconstruct(model:TriplaneVAE, z:torch.Tensor, # one unscaled latent
