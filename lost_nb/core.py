@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 __all__ = ['PROFILES', 'get_profile', 'check_params', 'seed_everything', 'stable_hash', 'rng', 'get_device', 'autocast',
            'dist_info', 'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'progress', 'project_root',
            'data_dir', 'figures_dir', 'run_dir', 'atomic_write', 'write_json', 'file_lock', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint', 'EMA', 'Timer']
+           'save_checkpoint', 'load_checkpoint', 'EMA', 'adamw', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 PROFILES = {
@@ -30,7 +30,7 @@ PROFILES = {
         baselines=dict(depth=5, octree_levels=(3, 4, 5), count_depth=6, vertex_counts=(16, 64, 128),  # 32^3 octree
                        n_eval=None, n_points=2048, n_iou=2048),
         metrics=dict(n_points=2048),
-        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', pool_cond=True, coarse=True, coarse_weight=1.0, steps=30,
+        tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=30,
                        batch_size=8, lr=1e-3, nested_warmup=10, sample_steps=5, cfg_scale=1.0, n_eval=3, mc_res=32,
                        clf_steps=20, step_sweep=(1, 5, 10)),
         rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10),
@@ -46,12 +46,12 @@ PROFILES = {
                        vertex_counts=(32, 128, 512), n_eval=None, n_points=10_000, n_iou=10_000),
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
         tokenizer=dict(patch=4, width=128, depth=4, heads=4, K=32, d=32, dec_width=128, dec_depth=4, dec_heads=4, prediction='v',
-                       pool_cond=True, coarse=True, coarse_weight=1.0, steps=2500, batch_size=12, lr=1e-3, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
+                       pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=1800, batch_size=12, lr=1e-3, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
                        clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250)),   # 4x4 patches: 48 patch tokens, 2.8x faster than 2x2 (bench/)
         rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200),
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
         vae=dict(n_points=1024, C=8, r=16, rq=8, width=128, heads=4, n_self=2, dec_width=64, n_up=2, feat=32, mlp_width=128,
-                 n_occ=2048, batch_size=4, steps=5000, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
+                 n_occ=2048, batch_size=4, steps=4500, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
                  max_train_minutes=0.0, n_train=None, n_eval=20, mc_res=96, threads=0),
     ),
     'paper': dict(
@@ -61,7 +61,7 @@ PROFILES = {
                        vertex_counts=(64, 128, 256, 512, 1024), n_eval=None, n_points=100_000, n_iou=100_000),
         metrics=dict(n_points=100_000),  # Occupancy Networks: 100k points
         tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16, prediction='eps',
-                       pool_cond=False, coarse=False, coarse_weight=0.0, steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
+                       pool_cond=False, coarse=False, coarse_weight=0.0, linear_path=False, pca_init=False, steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
                        mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250)),   # paper sizes
         rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000),  # paper
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),
@@ -308,6 +308,15 @@ class EMA:
     def state_dict(self): return self.shadow
     def load_state_dict(self, sd): self.shadow = {k: v.clone() for k, v in sd.items()}
     def copy_to(self, model:torch.nn.Module): model.load_state_dict(self.shadow)
+
+# %% ../nbs/00_core.ipynb #c048
+def adamw(params, # parameters (or groups), as torch.optim.AdamW takes them
+          lr:float, **kw)->torch.optim.AdamW:
+    "torch.optim.AdamW, fused where every parameter is on a CPU or CUDA device."
+    params = list(params)
+    flat = [p for g in params for p in (g['params'] if isinstance(g, dict) else [g])]
+    fused = all(p.device.type in ('cpu', 'cuda') and p.dtype.is_floating_point for p in flat)
+    return torch.optim.AdamW(params, lr=lr, fused=fused or None, **kw)
 
 # %% ../nbs/00_core.ipynb #c044
 class Timer:

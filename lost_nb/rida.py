@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import (PROFILES, get_profile, check_params, seed_everything, progress, run_dir, figures_dir,
+from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir,
                           save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer)
 from .data import load_index
 from .teacher import teacher_features, active_teacher
@@ -187,7 +187,7 @@ def train_extractor(train:dict, val:dict, # paired_features of the training and 
     "Train a RIDA backbone with `objective`; keep the best validation Pearson; returns (best model, log)."
     seed_everything(seed); init_distributed()
     model = RIDA(cfg); log_temp = nn.Parameter(torch.tensor(math.log(0.07)))
-    opt = torch.optim.AdamW(list(model.parameters()) + [log_temp], lr=lr, weight_decay=0.05)
+    opt = adamw(list(model.parameters()) + [log_temp], lr, weight_decay=0.05)
     log, start, best = dict(step=[], loss=[], val_pearson=[], val_step=[]), 0, -2.0
     last = Path(ckpt).with_suffix('.last.safetensors')
     if last.exists():

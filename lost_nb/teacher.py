@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import (PROFILES, get_profile, check_params, seed_everything, rng, get_device, progress, run_dir,
+from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, rng, get_device, progress, run_dir,
                           figures_dir, save_checkpoint, load_checkpoint, stable_hash, atomic_write, write_json, Timer,
                           is_main, init_distributed, dist_info)
 from .data import load_index, load_shape, cache_dir, build_dataset
@@ -131,7 +131,7 @@ def train_offline_teacher(renders:np.ndarray, # (N, V, H, W) uint8 training rend
     "Train the offline teacher with NT-Xent on pairs of views; returns the model and the loss curve."
     seed_everything(seed); init_distributed()
     model, start, losses = RenderEncoder(cfg), 0, []
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.05)
+    opt = adamw(model.parameters(), lr, weight_decay=0.05)
     if ckpt and Path(ckpt).exists():
         ck = load_checkpoint(ckpt); model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start, losses = ck['meta']['step'], ck['meta']['losses']

@@ -9,14 +9,15 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import (PROFILES, get_profile, check_params, seed_everything, progress, run_dir, figures_dir, get_device,
+from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir, get_device,
                           save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json)
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'prefix_lengths', 'timestep_embedding', 'Attention', 'Block', 'register_mask', 'LoSTEncoder',
-           'LoSTDecoder', 'Diffusion', 'LoSTConfig', 'LoST', 'semantic_loss', 'sample_keep', 'train_tokenizer',
-           'load_tokenizer', 'tokenize_mesh', 'PointClassifier', 'train_point_classifier', 'save_point_classifier',
-           'load_point_classifier', 'category_accuracy', 'frechet_distance', 'score_mesh', 'decode_metrics']
+           'LoSTDecoder', 'Diffusion', 'LoSTConfig', 'LoST', 'extractor_targets', 'semantic_loss', 'sample_keep',
+           'pca_axes', 'init_pca', 'train_tokenizer', 'load_tokenizer', 'tokenize_mesh', 'PointClassifier',
+           'train_point_classifier', 'save_point_classifier', 'load_point_classifier', 'category_accuracy',
+           'frechet_distance', 'score_mesh', 'decode_metrics']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z:torch.Tensor, p:int)->torch.Tensor:
@@ -96,13 +97,16 @@ class LoSTEncoder(nn.Module):
         self.registers = nn.Parameter(torch.randn(1, cfg.K, w) * 0.02)
         self.blocks = nn.ModuleList([Block(w, cfg.heads) for _ in range(cfg.depth)])
         self.norm = nn.LayerNorm(w); self.to_token = nn.Linear(w, cfg.d)
+        self.lin = nn.Linear(cfg.C * cfg.r * 3 * cfg.r, cfg.K * cfg.d) if cfg.linear_path else None   # see "a PCA start"
         self.register_buffer('mask', register_mask(P, cfg.K), persistent=False)
     def forward(self, z:torch.Tensor, return_all:bool=False):
         x = self.x_embedder(patchify(z, self.cfg.patch)) + self.pos                # (B, P, w)
         x = torch.cat([x, self.registers.expand(len(z), -1, -1)], 1)              # (B, P+K, w)
         for b in self.blocks: x = b(x, self.mask)
         P = x.shape[1] - self.cfg.K
-        tokens = F.layer_norm(self.to_token(self.norm(x[:, P:])), (self.cfg.d,))  # (B, K, d), per-token normalised
+        pre = self.to_token(self.norm(x[:, P:]))                                   # (B, K, d)
+        if self.lin is not None: pre = pre + self.lin(z.flatten(1)).view(len(z), self.cfg.K, self.cfg.d)
+        tokens = F.layer_norm(pre, (self.cfg.d,))                                   # (B, K, d), per-token normalised
         return (tokens, x) if return_all else tokens
 
 # %% ../nbs/03_train_tokenizer.ipynb #c013
@@ -203,6 +207,7 @@ class LoSTConfig:
     prediction: str = 'eps'  # what the DiT outputs: 'eps' (the paper's noise prediction) or 'v' (see "eps or v" below)
     pool_cond: bool = False  # also feed the mean kept token to adaLN (see "conditioning" above); off = the paper's in-sequence only
     coarse: bool = False     # a linear read-out of the kept tokens, trained to reconstruct x0 and fed to the DiT beside x_t (ditto)
+    linear_path: bool = False  # a linear map of the flattened latent added to the encoder's tokens before normalisation ("a PCA start")
 
 class LoST(nn.Module):
     "The LoST tokenizer: `tokenize` a latent into K tokens, `detokenize` any prefix back into a latent."
@@ -234,9 +239,16 @@ class LoST(nn.Module):
         return self.diffusion.sample(eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device)
 
 # %% ../nbs/03_train_tokenizer.ipynb #c025
-def semantic_loss(extractor:nn.Module, x0_hat:torch.Tensor, x0:torch.Tensor)->torch.Tensor:
+@torch.no_grad()
+def extractor_targets(extractor:nn.Module, z:torch.Tensor, # (N, C, r, 3r) the training latents
+                      chunk:int=256)->torch.Tensor:
+    "(N, D) the frozen extractor's global features f(x0) of every training latent, computed once before training."
+    return torch.cat([extractor(z[i:i + chunk])[1] for i in range(0, len(z), chunk)])
+
+def semantic_loss(extractor:nn.Module, x0_hat:torch.Tensor, # (B, C, r, 3r) predicted clean latents
+                  target:torch.Tensor, # (B, D) f(x0) of the true latents (`extractor_targets`)
+                 )->torch.Tensor:
     "1 - cos(f(x0_hat), f(x0)) on the frozen extractor's global features, averaged over the batch."
-    with torch.no_grad(): target = extractor(x0)[1]
     return (1 - F.cosine_similarity(extractor(x0_hat.clamp(-5, 5))[1], target, dim=-1)).mean()
 
 def sample_keep(B:int, K:int, nested:bool, p_uncond:float, g:torch.Generator)->torch.Tensor:
@@ -247,6 +259,31 @@ def sample_keep(B:int, K:int, nested:bool, p_uncond:float, g:torch.Generator)->t
     keep = torch.arange(K)[None] < k[:, None]
     return keep & ~(torch.rand(B, generator=g) < p_uncond)[:, None]
 
+# %% ../nbs/03_train_tokenizer.ipynb #c062
+def pca_axes(z:torch.Tensor, # (N, ...) training latents
+             n:int, # components kept
+            )->tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "(mean (D,), top-n principal axes (n, D), their standard deviations (n,)) of the flattened latents, in float64."
+    zf = z.flatten(1).double(); mu = zf.mean(0)
+    _, S, Vt = torch.linalg.svd(zf - mu, full_matrices=False)
+    n = min(n, len(S))
+    return mu, Vt[:n], S[:n] / math.sqrt(max(len(zf) - 1, 1))
+
+@torch.no_grad()
+def init_pca(model:LoST, z:torch.Tensor, # (N, C, r, 3r) training latents
+            )->LoST:
+    "Start the coarse read-out (and the encoder's linear path, if any) at PCA of `z`; a no-op without `coarse`."
+    cfg, dec, enc = model.cfg, model.decoder, model.encoder
+    if dec.readout is None: return model
+    mu, V, sd = pca_axes(z, cfg.K * cfg.d); n = len(sd)
+    W = torch.zeros(cfg.K * cfg.d, V.shape[1], dtype=torch.float64); W[:n] = V * sd[:, None]   # token entry i -> axis i x its std
+    dec.readout.weight.copy_(W.T.float()); dec.readout.bias.copy_(mu.float())
+    if enc.lin is not None:
+        Pw = torch.zeros_like(W); Pw[:n] = V / sd[:, None].clamp(min=1e-8)                        # whitened coefficients
+        enc.lin.weight.copy_(Pw.float()); enc.lin.bias.copy_(-(Pw @ mu).float())
+        enc.to_token.weight.zero_(); enc.to_token.bias.zero_()                                     # the ViT's part starts at zero
+    return model
+
 # %% ../nbs/03_train_tokenizer.ipynb #c027
 def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                     cfg:LoSTConfig, steps:int, batch_size:int, lr:float,
@@ -255,16 +292,20 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                     nested:bool=True, # nested dropout (False: plain truncation at test time, the ablation)
                     nested_warmup:int=0, # steps of full-length training before nested dropout starts
                     coarse_weight:float=1.0, # weight of the read-out's MSE to x0 (with cfg.coarse)
+                    pca_init:bool=False, # start the read-out (and linear path) at PCA of `z` ("a PCA start")
                     ckpt:Path|str|None=None, # checkpoint to write to and resume from
                     seed:int=0, ema_decay:float=0.999, save_every:int=500, device=None)->tuple[LoST, EMA, dict, nn.Module|None]:
     "Train the tokenizer; returns (model, EMA, log, the extractor used by the semantic loss)."
     from lost_nb.rida import load_semantic_extractor
     seed_everything(seed); init_distributed(); device = device or get_device()
-    model = LoST(cfg).to(device); ema = EMA(model, ema_decay)
+    model = LoST(cfg)
+    if pca_init: init_pca(model, z)
+    model = model.to(device); ema = EMA(model, ema_decay)
     extractor = load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    targets = extractor_targets(extractor, z.to(device)).cpu() if extractor is not None else None   # f(x0): the extractor is frozen
+    opt = adamw(model.parameters(), lr, weight_decay=0.0)
     log, start, prev_s = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0
-    conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight,
+    conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight, pca_init=pca_init,
                 nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
     if ckpt and Path(ckpt).exists():
         ck = load_checkpoint(ckpt, map_location=str(device))
@@ -289,7 +330,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
         out, xc = net(x0, x_t, t, keep)
         l_diff = F.mse_loss(out, core.diffusion.target(x0, t, eps))
         l_coarse = F.mse_loss(xc, x0) if xc is not None else torch.zeros(())
-        l_sem = semantic_loss(extractor, core.diffusion.to_eps_x0(x_t, t, out)[1], x0) if extractor is not None else torch.zeros(())
+        l_sem = semantic_loss(extractor, core.diffusion.to_eps_x0(x_t, t, out)[1], targets[idx].to(device)) if extractor is not None else torch.zeros(())
         loss = l_diff + semantic_weight * l_sem + coarse_weight * l_coarse
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
@@ -341,16 +382,16 @@ def tokenize_mesh(mesh_path:Path|str, # any mesh file lost_nb.meshes.load_mesh r
 
 # %% ../nbs/03_train_tokenizer.ipynb #c031
 class PointClassifier(nn.Module):
-    "A small PointNet: (B, N, 3) points -> category logits."
-    def __init__(self, n_classes:int, width:int=128):
+    "A small PointNet: (B, N, 3) points -> category logits (a shared per-point MLP, max-pooled, then a head)."
+    def __init__(self, n_classes:int, width:int=64):
         super().__init__()
-        self.f = nn.Sequential(nn.Conv1d(3, 64, 1), nn.GELU(), nn.Conv1d(64, width, 1), nn.GELU(), nn.Conv1d(width, 2 * width, 1))
+        self.f = nn.Sequential(nn.Linear(3, 64), nn.GELU(), nn.Linear(64, width), nn.GELU(), nn.Linear(width, 2 * width))
         self.head = nn.Sequential(nn.Linear(2 * width, width), nn.GELU(), nn.Linear(width, n_classes))
-    def forward(self, x): return self.head(self.f(x.transpose(1, 2)).amax(-1))
+    def forward(self, x): return self.head(self.f(x).amax(1))                     # (B, N, 2w) -> (B, 2w) -> logits
 
 def train_point_classifier(points:torch.Tensor, labels:torch.Tensor, n_classes:int, steps:int=600, seed:int=0)->PointClassifier:
     "Train on ground-truth surface points (N, P, 3) with random rotations about the up axis and jitter."
-    seed_everything(seed); m = PointClassifier(n_classes); opt = torch.optim.AdamW(m.parameters(), 2e-3)
+    seed_everything(seed); m = PointClassifier(n_classes); opt = adamw(m.parameters(), 2e-3)
     g = torch.Generator().manual_seed(seed)
     for step in progress(range(steps), 'point classifier'):
         idx = torch.randint(len(points), (32,), generator=g); x = points[idx]
