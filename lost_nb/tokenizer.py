@@ -259,7 +259,7 @@ def sample_keep(B:int, K:int, nested:bool, p_uncond:float, g:torch.Generator)->t
     keep = torch.arange(K)[None] < k[:, None]
     return keep & ~(torch.rand(B, generator=g) < p_uncond)[:, None]
 
-# %% ../nbs/03_train_tokenizer.ipynb #c070
+# %% ../nbs/03_train_tokenizer.ipynb #c062
 def pca_axes(z:torch.Tensor, # (N, ...) training latents
              n:int, # components kept
             )->tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
