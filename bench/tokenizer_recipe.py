@@ -5,7 +5,7 @@ steps, then scores 8 held-out procedural shapes at k = 1, 4, 32 tokens: error of
 variance and volume IoU through the VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when
 on); the same errors on 8 training shapes; and the mean cosine between different shapes' token vectors. Needs the
 cpu VAE run (02). Flags: pool (LoSTConfig.pool_cond), coarse (LoSTConfig.coarse), aux=W (read-out MSE weight),
-lr=, bs=, tshift (timesteps toward noise), pca (read-out initialised from PCA of the training latents), pcaenc (with pca: a linear encoder path initialised to whitened PCA), threads=, and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains
+lr=, bs=, tshift (timesteps toward noise), pca (read-out initialised from PCA of the training latents), pcaenc (LoSTConfig.linear_path, started with pca at whitened PCA), threads=, and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains
 a separate MLP read-out of the tokens (the encoder alone gets its gradient).
 
     python bench/tokenizer_recipe.py base 1500
@@ -18,9 +18,9 @@ from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
 from lost_nb.data import heldout, load_shape
 from lost_nb.metrics import volume_iou
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
-torch.set_num_threads(int(dict(a.split('=') for a in sys.argv[3:] if '=' in a).get('threads', 1)))
+from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, init_pca
 name, steps = sys.argv[1], int(sys.argv[2]); fl = dict(a.split('=') if '=' in a else (a, '1') for a in sys.argv[3:])
+torch.set_num_threads(int(fl.get('threads', 1)))
 lr = float(fl.get('lr', 5e-4)); aux = float(fl.get('aux', 0)); bs = int(fl.get('bs', 12))
 dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
 vae,_ = load_vae(vck); sc = scale_factor_of(vck)
@@ -31,29 +31,9 @@ ho = [r['shape_id'] for r in heldout('proc', dc, 8, splits=('test',))]; zval = z
 ztr = z[:8]
 print('mean-predictor error/var on val', round((F.mse_loss(mu.expand_as(zval), zval) / zval.var()).item(), 3), flush=True)
 over = {k: type(kc[k])(fl[k]) for k in ('width','depth','dec_width','dec_depth','K','d','patch') if k in fl}
-cfg = LoSTConfig(C=z.shape[1], r=z.shape[2], pool_cond='pool' in fl, coarse='coarse' in fl, **{**{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')}, **over})
+cfg = LoSTConfig(C=z.shape[1], r=z.shape[2], pool_cond='pool' in fl, coarse='coarse' in fl, linear_path='pcaenc' in fl, **{**{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')}, **over})
 seed_everything(0); model = LoST(cfg); D = model.diffusion
-if 'pca' in fl:   # read-out initialised from PCA of the training latents: weight = top K d axes x their std, bias = mean
-    zf = z.flatten(1).double(); m_ = zf.mean(0); U, S, Vt = torch.linalg.svd(zf - m_, full_matrices=False); n = min(cfg.K * cfg.d, len(S))
-    with torch.no_grad():
-        model.decoder.readout.weight.zero_(); model.decoder.readout.weight[:, :n] = (Vt[:n].T * (S[:n] / math.sqrt(len(zf) - 1))).float()
-        model.decoder.readout.bias.copy_(m_.float())
-if 'pcaenc' in fl:   # a linear path from the flattened latent to the pre-normalisation tokens, initialised to whitened PCA
-    n = min(cfg.K * cfg.d, len(S)); Pw = torch.zeros(cfg.K * cfg.d, zf.shape[1], dtype=torch.float64); Pw[:n] = Vt[:n] / (S[:n, None] / math.sqrt(len(zf) - 1))
-    lin = nn.Linear(zf.shape[1], cfg.K * cfg.d)
-    with torch.no_grad(): lin.weight.copy_(Pw.float()); lin.bias.copy_(-(Pw @ m_).float())
-    enc = model.encoder; enc.lin = lin; zero_tok = True
-    if zero_tok:
-        with torch.no_grad(): enc.to_token.weight.zero_(); enc.to_token.bias.zero_()
-    def enc_fwd(zz, return_all=False, enc=enc):
-        from lost_nb.tokenizer import patchify
-        x = enc.x_embedder(patchify(zz, enc.cfg.patch)) + enc.pos
-        x = torch.cat([x, enc.registers.expand(len(zz), -1, -1)], 1)
-        for b in enc.blocks: x = b(x, enc.mask)
-        P = x.shape[1] - enc.cfg.K
-        pre = enc.to_token(enc.norm(x[:, P:])) + enc.lin(zz.flatten(1)).view(len(zz), enc.cfg.K, enc.cfg.d)
-        return F.layer_norm(pre, (enc.cfg.d,))
-    enc.forward = enc_fwd
+if 'pca' in fl: init_pca(model, z)   # read-out (and, with pcaenc, the linear encoder path) from PCA of the training latents
 head = None
 if aux and not cfg.coarse:
     head = nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(), nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
