@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 __all__ = ['PROFILES', 'get_profile', 'check_params', 'seed_everything', 'stable_hash', 'rng', 'get_device', 'autocast',
            'dist_info', 'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'progress', 'project_root',
            'data_dir', 'figures_dir', 'run_dir', 'atomic_write', 'write_json', 'file_lock', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint', 'EMA', 'adamw', 'Timer']
+           'save_checkpoint', 'load_checkpoint', 'EMA', 'adamw', 'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 PROFILES = {
@@ -32,8 +32,8 @@ PROFILES = {
         metrics=dict(n_points=2048),
         tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=30,
                        batch_size=8, lr=1e-3, nested_warmup=10, sample_steps=5, cfg_scale=1.0, n_eval=3, mc_res=32,
-                       clf_steps=20, step_sweep=(1, 5, 10)),
-        rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10),
+                       clf_steps=20, step_sweep=(1, 5, 10), processes=3),
+        rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10, processes=2),
         teacher=dict(res=32, width=8, dim=32, proj_dim=16, temperature=0.2, steps=20, batch_size=16, lr=2e-3, knn_k=5),
         vae=dict(n_points=512, C=4, r=8, rq=4, width=64, heads=4, n_self=1, dec_width=32, n_up=1, feat=16, mlp_width=64,
                  n_occ=1024, batch_size=4, steps=30, lr=1e-3, band=0.01, kl_weight=1e-6, ema_decay=0.0, ckpt_every=1000,
@@ -47,8 +47,9 @@ PROFILES = {
         metrics=dict(n_points=10_000),  # DESIGN.md: 10k points at the cpu profile
         tokenizer=dict(patch=4, width=128, depth=4, heads=4, K=32, d=32, dec_width=128, dec_depth=4, dec_heads=4, prediction='v',
                        pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=1800, batch_size=12, lr=1e-3, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
-                       clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250)),   # 4x4 patches: 48 patch tokens, 2.8x faster than 2x2 (bench/)
-        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200),
+                       clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250),   # 4x4 patches: 48 patch tokens, 2.8x faster than 2x2 (bench/)
+                       processes=3),   # LoST and its two ablations side by side, one thread each (run_jobs)
+        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200, processes=2),
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
         vae=dict(n_points=1024, C=8, r=16, rq=8, width=128, heads=4, n_self=2, dec_width=64, n_up=2, feat=32, mlp_width=128,
                  n_occ=2048, batch_size=4, steps=4500, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
@@ -62,8 +63,8 @@ PROFILES = {
         metrics=dict(n_points=100_000),  # Occupancy Networks: 100k points
         tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16, prediction='eps',
                        pool_cond=False, coarse=False, coarse_weight=0.0, linear_path=False, pca_init=False, steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
-                       mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250)),   # paper sizes
-        rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000),  # paper
+                       mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250), processes=0),   # paper sizes; one run at a time on the GPU
+        rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000, processes=0),  # paper
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),
         vae=dict(n_points=81_920, C=16, r=32, rq=32, width=768, heads=12, n_self=8, dec_width=128, n_up=3, feat=32, mlp_width=256,
                  n_occ=20_000, batch_size=32, steps=200_000, lr=1e-4, band=0.005, kl_weight=1e-6, ema_decay=0.9999, ckpt_every=5000,
@@ -158,7 +159,8 @@ def quiet()->bool:
     return bool(os.environ.get('IN_TEST')) or os.environ.get('LOST_NB_QUIET') == '1' or not is_main()
 
 def progress(it, desc:str='', total:int|None=None, **kw):
-    "`tqdm` over `it`, disabled when `quiet()`."
+    "`tqdm` over `it`, disabled when `quiet()`; `LOST_NB_PROGRESS_INTERVAL` sets its least seconds between updates."
+    kw.setdefault('mininterval', float(os.environ.get('LOST_NB_PROGRESS_INTERVAL', 0.1)))
     return tqdm(it, desc=desc, total=total, disable=quiet(), dynamic_ncols=True, **kw)
 
 # %% ../nbs/00_core.ipynb #c025
@@ -302,9 +304,11 @@ class EMA:
         self.shadow = {k: v.detach().clone() for k, v in model.state_dict().items()}
     @torch.no_grad()
     def update(self, model:torch.nn.Module):
+        fl, fv = [], []                                                          # floating tensors: one fused lerp
         for k, v in model.state_dict().items():
-            if v.dtype.is_floating_point: self.shadow[k].lerp_(v.detach(), 1 - self.decay)
+            if v.dtype.is_floating_point: fl.append(self.shadow[k]); fv.append(v.detach())
             else: self.shadow[k].copy_(v)
+        if fl: torch._foreach_lerp_(fl, fv, 1 - self.decay)
     def state_dict(self): return self.shadow
     def load_state_dict(self, sd): self.shadow = {k: v.clone() for k, v in sd.items()}
     def copy_to(self, model:torch.nn.Module): model.load_state_dict(self.shadow)
@@ -317,6 +321,30 @@ def adamw(params, # parameters (or groups), as torch.optim.AdamW takes them
     flat = [p for g in params for p in (g['params'] if isinstance(g, dict) else [g])]
     fused = all(p.device.type in ('cpu', 'cuda') and p.dtype.is_floating_point for p in flat)
     return torch.optim.AdamW(params, lr=lr, fused=fused or None, **kw)
+
+# %% ../nbs/00_core.ipynb #c051
+def _run_job(fn, kw:dict, threads:int):
+    "Worker side of `run_jobs`: one torch thread count, quieter progress bars, then the call."
+    torch.set_num_threads(threads); os.environ.setdefault('LOST_NB_PROGRESS_INTERVAL', '60')
+    return fn(**kw)
+
+def run_jobs(fn, # a function importable from a module (spawned workers import it by name)
+             jobs:dict, # job name -> keyword arguments of `fn`
+             processes:int=0, # 0: one after another in this process; n: up to n spawned processes at once
+             threads:int=1, # torch threads in each spawned process
+            )->dict:
+    "{name: fn(**kwargs)} for every job, side by side in spawned processes when `processes` > 0."
+    if processes <= 0 or dist_info()[1] > 1: return {k: fn(**kw) for k, kw in jobs.items()}
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=mp.get_context('spawn')) as ex:
+        from lost_nb.core import _run_job as job   # by module name: a spawned worker imports it (not this notebook's copy)
+        futs = {k: ex.submit(job, fn, kw, threads) for k, kw in jobs.items()}
+        out = {}
+        for k, f in futs.items():
+            try: out[k] = f.result()
+            except Exception as e: raise RuntimeError(f"job {k!r} ({fn.__name__}) failed: {type(e).__name__}: {e}") from e
+    return out
 
 # %% ../nbs/00_core.ipynb #c044
 class Timer:

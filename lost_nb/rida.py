@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir,
-                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer)
+                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer, run_jobs)
 from .data import load_index
 from .teacher import teacher_features, active_teacher
 from .vae import load_latents
@@ -18,7 +18,8 @@ from .vae import load_latents
 # %% auto #0
 __all__ = ['sincos_2d', 'Block', 'AttentionPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial',
            'teacher_grid', 'rida_loss', 'pairwise_pearson', 'paired_features', 'regression_loss', 'embed',
-           'train_extractor', 'load_semantic_extractor', 'topk_neighbours', 'average_precision', 'retrieval_metrics']
+           'train_extractor', 'train_extractor_job', 'load_semantic_extractor', 'topk_neighbours', 'average_precision',
+           'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c006
 def sincos_2d(h:int, w:int, dim:int)->torch.Tensor:
@@ -215,6 +216,10 @@ def train_extractor(train:dict, val:dict, # paired_features of the training and 
                     best = p; save_checkpoint(ckpt, {'model': model}, conf, step=step + 1, val_pearson=p)
                 save_checkpoint(last, {'model': model}, conf, optimizer=opt, step=step + 1, log=log, best=best, log_temp=log_temp.item())
     return load_semantic_extractor(ckpt), log
+
+def train_extractor_job(**kw)->dict:
+    "`train_extractor(**kw)` as a `run_jobs` job: its log (the best model is in `ckpt`)."
+    return train_extractor(**kw)[1]
 
 # %% ../nbs/02b_rida.ipynb #c031
 def load_semantic_extractor(path:Path|str, device='cpu')->RIDA:

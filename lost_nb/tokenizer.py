@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir, get_device,
-                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json)
+                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json, run_jobs)
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'prefix_lengths', 'timestep_embedding', 'Attention', 'Block', 'register_mask', 'LoSTEncoder',
            'LoSTDecoder', 'Diffusion', 'LoSTConfig', 'LoST', 'extractor_targets', 'semantic_loss', 'sample_keep',
-           'pca_axes', 'init_pca', 'train_tokenizer', 'load_tokenizer', 'tokenize_mesh', 'PointClassifier',
-           'train_point_classifier', 'save_point_classifier', 'load_point_classifier', 'category_accuracy',
-           'frechet_distance', 'score_mesh', 'decode_metrics']
+           'pca_axes', 'init_pca', 'train_tokenizer', 'train_tokenizer_job', 'load_tokenizer', 'tokenize_mesh',
+           'PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier',
+           'category_accuracy', 'frechet_distance', 'score_mesh', 'decode_metrics']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z:torch.Tensor, p:int)->torch.Tensor:
@@ -340,6 +340,11 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
             save_checkpoint(ckpt, {'model': model, 'ema': ema}, conf, optimizer=opt, step=step + 1, log=log,
                             train_seconds=prev_s + time.time() - t0)   # summed over resumes
     return model, ema, log, extractor
+
+def train_tokenizer_job(**kw)->dict:
+    "`train_tokenizer(**kw)` as a `run_jobs` job: its log and the extractor's weights (numpy); the tokenizer is in `ckpt`."
+    _, _, log, ext = train_tokenizer(**kw)
+    return dict(log=log, extractor=None if ext is None else {k: v.numpy() for k, v in ext.state_dict().items()})
 
 def load_tokenizer(path:Path|str, device='cpu', ema:bool=True)->LoST:
     "A trained tokenizer (EMA weights by default) in eval mode."
