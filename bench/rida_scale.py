@@ -1,0 +1,51 @@
+"""Issue #4: does RIDA's retrieval grow with training? RIDA and its direct-regression baseline at the cpu profile's
+sizes, trained side by side (`run_jobs`, one thread each) for STEPS steps into a temporary folder, then mAP@3 in
+distribution (procedural test split) and out of distribution (Sweet Home 3D) against the teacher's neighbours,
+beside raw triplane latents: the numbers of `figures/table3_retrieval.csv`, at another length. Needs the cpu runs
+of 02 (VAE) and 02a (teacher). Flags: width=, depth= (RIDA sizes), rank=W (rank-loss weight, default 1.0).
+
+    python bench/rida_scale.py 3200
+"""
+import sys, math, tempfile
+from pathlib import Path
+import torch
+from lost_nb.core import get_profile, run_dir, run_jobs
+from lost_nb.data import load_index
+from lost_nb.vae import load_latents
+from lost_nb.teacher import active_teacher, teacher_features
+import lost_nb.rida as R
+
+def main():
+    steps = int(sys.argv[1]); fl = dict(a.split('=') for a in sys.argv[2:])
+    dcfg, rcfg = get_profile('cpu', 'data'), get_profile('cpu', 'rida')
+    vae_ckpt = run_dir('vae', 'cpu') / 'vae.safetensors'
+    teacher, tid = active_teacher('cpu')
+    tf = {src: teacher_features(teacher, src, dcfg, tid) for src in ('proc', 'sh3d')}
+    grid = min(rcfg['grid'], 2 * int(round(math.sqrt(tf['proc']['tokens'].shape[2]))))
+    z0 = load_latents('proc', dcfg, vae_ckpt)[1]
+    cfg = R.RIDAConfig(C=z0.shape[1], r=z0.shape[2], width=int(fl.get('width', rcfg['width'])), depth=int(fl.get('depth', rcfg['depth'])),
+                       heads=rcfg['heads'], grid=grid, stem=rcfg['stem'], out_dim=tf['proc']['global'].shape[1])
+    data = {src: R.paired_features(src, dcfg, vae_ckpt, tf[src], grid) for src in ('proc', 'sh3d')}
+    split = {r['shape_id']: r['split'] for src in ('proc', 'sh3d') for r in load_index(src, dcfg)}
+    cats = {r['shape_id']: r['category'] for src in ('proc', 'sh3d') for r in load_index(src, dcfg)}
+    def subset(d, splits):
+        k = torch.tensor([i for i, s in enumerate(d['ids']) if split[s] in splits], dtype=torch.long)
+        return dict(ids=[d['ids'][i] for i in k], z=d['z'][k], zt=d['zt'][k], St=d['St'][k])
+    train, val = subset(data['proc'], ('train',)), subset(data['proc'], ('val',))
+    kw = dict(train=train, val=val, cfg=cfg, steps=steps, batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0)
+    with tempfile.TemporaryDirectory() as d:
+        jobs = {'RIDA': dict(objective='rida', ckpt=Path(d) / 'rida.safetensors', weights=(1.0, float(fl.get('rank', 1.0)), 0.5), **kw),
+                'direct regression': dict(objective='regression', ckpt=Path(d) / 'regression.safetensors', **kw)}
+        logs = run_jobs(R.train_extractor_job, jobs, processes=2)
+        models = {k: R.load_semantic_extractor(j['ckpt']) for k, j in jobs.items()}
+    pools = {'in distribution': subset(data['proc'], ('test',)), 'out of distribution (Sweet Home 3D)': data['sh3d']}
+    print(f"{steps} steps, width {cfg.width}, depth {cfg.depth}; best val Pearson " +
+          ', '.join(f"{k} {max(v['val_pearson']):.3f}" for k, v in logs.items()))
+    for pool, p in pools.items():
+        cs = [cats[i] for i in p['ids']]
+        feats = {'raw triplane latent': p['z'].flatten(1), **{k: R.embed(m, p['z']) for k, m in models.items()}}
+        r = {k: R.retrieval_metrics(f, p['zt'], cs, 3)['mAP@3'] for k, f in feats.items()}
+        print(f"{pool}: mAP@3 " + ', '.join(f"{k} {v:.3f}" for k, v in r.items()) +
+              f"; RIDA / raw {r['RIDA'] / r['raw triplane latent']:.2f}, RIDA > regression: {r['RIDA'] > r['direct regression']}")
+
+if __name__ == '__main__': main()   # spawned workers import this file: the guard keeps them from running it
