@@ -10,6 +10,9 @@ Measured 2026-11-30 (one run, 23 min): at 3200 steps (the cpu profile trains 160
 regression 0.979 (0.964 / 0.974 at 1600); mAP@3 in distribution raw 0.527, RIDA 0.618, regression 0.678 (1600 steps:
 0.614 / 0.663); out of distribution raw 0.174, RIDA 0.127, regression 0.128 (0.135 / 0.133). Twice the training moves
 RIDA by 0.004: training length is not what keeps it below regression and 1.5x raw at this size.
+`python bench/rida_scale.py 1600 rank=3` (rank-loss weight 3 instead of 1, one run, 12 min): val Pearson RIDA 0.971;
+mAP@3 in distribution RIDA 0.634 (regression 0.663, raw 0.527), out of distribution 0.136 (0.133, 0.174): the
+objective's balance moves RIDA more than length does, still short of regression in distribution.
 """
 import sys, math, tempfile
 from pathlib import Path
