@@ -14,39 +14,27 @@ RIDA by 0.004: training length is not what keeps it below regression and 1.5x ra
 mAP@3 in distribution RIDA 0.634 (regression 0.663, raw 0.527), out of distribution 0.136 (0.133, 0.174): the
 objective's balance moves RIDA more than length does, still short of regression in distribution.
 """
-import sys, math, tempfile
+import sys, tempfile
+from dataclasses import replace
 from pathlib import Path
-import torch
 from lost_nb.core import get_profile, run_dir, run_jobs
-from lost_nb.data import load_index
-from lost_nb.vae import load_latents
-from lost_nb.teacher import active_teacher, teacher_features
+from lost_nb.teacher import active_teacher
 import lost_nb.rida as R
 
 def main():
     steps = int(sys.argv[1]); fl = dict(a.split('=') for a in sys.argv[2:])
-    dcfg, rcfg = get_profile('cpu', 'data'), get_profile('cpu', 'rida')
-    vae_ckpt = run_dir('vae', 'cpu') / 'vae.safetensors'
+    rcfg = get_profile('cpu', 'rida')
     teacher, tid = active_teacher('cpu')
-    tf = {src: teacher_features(teacher, src, dcfg, tid) for src in ('proc', 'sh3d')}
-    grid = min(rcfg['grid'], 2 * int(round(math.sqrt(tf['proc']['tokens'].shape[2]))))
-    z0 = load_latents('proc', dcfg, vae_ckpt)[1]
-    cfg = R.RIDAConfig(C=z0.shape[1], r=z0.shape[2], width=int(fl.get('width', rcfg['width'])), depth=int(fl.get('depth', rcfg['depth'])),
-                       heads=rcfg['heads'], grid=grid, stem=rcfg['stem'], out_dim=tf['proc']['global'].shape[1])
-    data = {src: R.paired_features(src, dcfg, vae_ckpt, tf[src], grid) for src in ('proc', 'sh3d')}
-    split = {r['shape_id']: r['split'] for src in ('proc', 'sh3d') for r in load_index(src, dcfg)}
-    cats = {r['shape_id']: r['category'] for src in ('proc', 'sh3d') for r in load_index(src, dcfg)}
-    def subset(d, splits):
-        k = torch.tensor([i for i, s in enumerate(d['ids']) if split[s] in splits], dtype=torch.long)
-        return dict(ids=[d['ids'][i] for i in k], z=d['z'][k], zt=d['zt'][k], St=d['St'][k])
-    train, val = subset(data['proc'], ('train',)), subset(data['proc'], ('val',))
-    kw = dict(train=train, val=val, cfg=cfg, steps=steps, batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0)
+    ed = R.extractor_data(get_profile('cpu', 'data'), rcfg, run_dir('vae', 'cpu') / 'vae.safetensors', teacher, tid)
+    cfg = replace(ed['cfg'], width=int(fl.get('width', rcfg['width'])), depth=int(fl.get('depth', rcfg['depth'])))
+    data, cats = ed['data'], ed['cats']
+    kw = dict(train=ed['train'], val=ed['val'], cfg=cfg, steps=steps, batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0)
     with tempfile.TemporaryDirectory() as d:
         jobs = {'RIDA': dict(objective='rida', ckpt=Path(d) / 'rida.safetensors', weights=(1.0, float(fl.get('rank', 1.0)), 0.5), **kw),
                 'direct regression': dict(objective='regression', ckpt=Path(d) / 'regression.safetensors', **kw)}
         logs = run_jobs(R.train_extractor_job, jobs, processes=2)
         models = {k: R.load_semantic_extractor(j['ckpt']) for k, j in jobs.items()}
-    pools = {'in distribution': subset(data['proc'], ('test',)), 'out of distribution (Sweet Home 3D)': data['sh3d']}
+    pools = {'in distribution': R.subset(data['proc'], ed['split'], ('test',)), 'out of distribution (Sweet Home 3D)': data['sh3d']}
     print(f"{steps} steps, width {cfg.width}, depth {cfg.depth}; best val Pearson " +
           ', '.join(f"{k} {max(v['val_pearson']):.3f}" for k, v in logs.items()))
     for pool, p in pools.items():

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir,
-                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer, run_jobs)
+                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer)
 from .data import load_index
 from .teacher import teacher_features, active_teacher
 from .vae import load_latents
 
 # %% auto #0
 __all__ = ['sincos_2d', 'Block', 'AttentionPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial',
-           'teacher_grid', 'rida_loss', 'pairwise_pearson', 'paired_features', 'regression_loss', 'embed',
-           'train_extractor', 'train_extractor_job', 'load_semantic_extractor', 'topk_neighbours', 'average_precision',
-           'retrieval_metrics']
+           'teacher_grid', 'rida_loss', 'pairwise_pearson', 'paired_features', 'subset', 'extractor_data',
+           'regression_loss', 'embed', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
+           'topk_neighbours', 'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c006
 def sincos_2d(h:int, w:int, dim:int)->torch.Tensor:
@@ -166,6 +166,27 @@ def paired_features(source:str, data_cfg:dict, vae_ckpt:Path|str, tfeat:dict, gr
     if g2 != grid:                                                               # pool the teacher grid to the student's
         St = F.adaptive_avg_pool2d(St.transpose(1, 2).reshape(len(St), -1, g2, g2), grid).flatten(2).transpose(1, 2)
     return dict(ids=ids, z=z.float(), zt=tfeat['global'][k].float(), St=St)
+
+def subset(d:dict, split:dict, # paired_features of a source; shape id -> 'train' | 'val' | 'test'
+           splits:tuple)->dict:
+    "The rows of `d` whose shapes are in `splits`."
+    k = torch.tensor([i for i, s in enumerate(d['ids']) if split[s] in splits], dtype=torch.long)
+    return dict(ids=[d['ids'][i] for i in k], z=d['z'][k], zt=d['zt'][k], St=d['St'][k])
+
+def extractor_data(data_cfg:dict, rida_cfg:dict, # a profile's data and rida sections
+                   vae_ckpt:Path|str, teacher, tid:str, # the VAE checkpoint; the teacher and its cache id (active_teacher)
+                  )->dict:
+    "What RIDA trains and is scored on: paired features of both sources, procedural train/val, the model config, splits, categories."
+    tf = {src: teacher_features(teacher, src, data_cfg, tid) for src in ('proc', 'sh3d')}
+    z0 = load_latents('proc', data_cfg, vae_ckpt)[1]
+    grid = min(rida_cfg['grid'], 2 * int(round(math.sqrt(tf['proc']['tokens'].shape[2]))))
+    cfg = RIDAConfig(C=z0.shape[1], r=z0.shape[2], width=rida_cfg['width'], depth=rida_cfg['depth'], heads=rida_cfg['heads'], grid=grid,
+                     stem=rida_cfg['stem'], out_dim=tf['proc']['global'].shape[1])
+    data = {src: paired_features(src, data_cfg, vae_ckpt, tf[src], grid) for src in ('proc', 'sh3d')}
+    rows = [r for src in ('proc', 'sh3d') for r in load_index(src, data_cfg)]
+    split, cats = {r['shape_id']: r['split'] for r in rows}, {r['shape_id']: r['category'] for r in rows}
+    return dict(data=data, cfg=cfg, split=split, cats=cats, latent_shape=tuple(z0.shape[1:]),
+                train=subset(data['proc'], split, ('train',)), val=subset(data['proc'], split, ('val',)))
 
 # %% ../nbs/02b_rida.ipynb #c030
 def regression_loss(Ss, zs, St, zt)->tuple[torch.Tensor, dict]:

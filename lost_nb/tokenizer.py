@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir, get_device,
-                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json, run_jobs)
+                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer, EMA, write_json)
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'prefix_lengths', 'timestep_embedding', 'Attention', 'Block', 'register_mask', 'LoSTEncoder',
