@@ -2,9 +2,12 @@
 sizes, trained side by side (`run_jobs`, one thread each) for STEPS steps into a temporary folder, then mAP@3 in
 distribution (procedural test split) and out of distribution (Sweet Home 3D) against the teacher's neighbours,
 beside raw triplane latents: the numbers of `figures/table3_retrieval.csv`, at another length. Needs the cpu runs
-of 02 (VAE) and 02a (teacher). Flags: width=, depth= (RIDA sizes), rank=W (rank-loss weight, default 1.0).
+of 02 (VAE) and 02a (teacher). Flags: width=, depth= (RIDA sizes), rank=W (rank-loss weight, default 1.0). Instead of
+the RIDA / regression pair, job specs choose what trains side by side: `rida[rank=10]`, `rida[frac=0.5]` (the first
+half of the training shapes), `regression[width=256]` (keys: rank, frac, width, depth).
 
     python bench/rida_scale.py 3200
+    python bench/rida_scale.py 1600 'rida[rank=10]' 'rida[frac=0.5]'
 
 Measured 2026-11-30 (one run, 23 min): at 3200 steps (the cpu profile trains 1600) best val Pearson RIDA 0.972,
 regression 0.979 (0.964 / 0.974 at 1600); mAP@3 in distribution raw 0.527, RIDA 0.618, regression 0.678 (1600 steps:
@@ -13,35 +16,58 @@ RIDA by 0.004: training length is not what keeps it below regression and 1.5x ra
 `python bench/rida_scale.py 1600 rank=3` (rank-loss weight 3 instead of 1, one run, 12 min): val Pearson RIDA 0.971;
 mAP@3 in distribution RIDA 0.634 (regression 0.663, raw 0.527), out of distribution 0.136 (0.133, 0.174): the
 objective's balance moves RIDA more than length does, still short of regression in distribution.
+`python bench/rida_scale.py 1600 'rida[rank=10]' 'rida[frac=0.5]'` then `... 'rida[rank=30]' 'rida[rank=100]'` (one
+run each, four processes sharing two cores): mAP@3 in distribution by rank-loss weight 1 / 3 / 10 / 30 / 100: 0.614 /
+0.634 / 0.646 / 0.641 / 0.655 (regression 0.663, raw 0.527), out of distribution 0.135 / 0.136 / 0.139 / 0.141 / 0.139
+(regression 0.133, raw 0.174): the rank term carries retrieval here, and weighting it saturates below regression.
+Half the training shapes (794, weights 1 / 1 / 0.5): 0.580 in distribution (0.614 with all 1,589), 0.125 out: the
+amount of data is a limit. `python bench/rida_scale.py 1600 'rida[width=256]' 'regression[width=256]'` (one run, 45
+min beside other jobs): width 256 instead of 128 gives regression 0.690 in distribution (0.138 out) and RIDA 0.604
+(0.119 out), best val Pearson 0.979 / 0.966: a wider backbone helps regression, not RIDA, at this amount of data.
 """
-import sys, tempfile
+import re, sys, tempfile
 from dataclasses import replace
 from pathlib import Path
 from lost_nb.core import get_profile, run_dir, run_jobs
 from lost_nb.teacher import active_teacher
 import lost_nb.rida as R
 
+def parse(a:str)->tuple[str, dict]:
+    "'rida[rank=10,frac=0.5]' -> ('rida', {'rank': 10.0, 'frac': 0.5})."
+    m = re.fullmatch(r'(rida|regression)(?:\[(.*)\])?', a)
+    if not m: raise ValueError(f"job spec {a!r}: expected rida[...] or regression[...]")
+    return m[1], {k: float(v) for k, v in (kv.split('=') for kv in (m[2] or '').split(',') if kv)}
+
 def main():
-    steps = int(sys.argv[1]); fl = dict(a.split('=') for a in sys.argv[2:])
+    steps = int(sys.argv[1])
+    fl = dict(a.split('=') for a in sys.argv[2:] if '[' not in a and '=' in a)
+    specs = [parse(a) for a in sys.argv[2:] if '=' not in a or '[' in a]
+    if not specs: specs = [('rida', dict(rank=float(fl.get('rank', 1.0)))), ('regression', {})]
     rcfg = get_profile('cpu', 'rida')
     teacher, tid = active_teacher('cpu')
     ed = R.extractor_data(get_profile('cpu', 'data'), rcfg, run_dir('vae', 'cpu') / 'vae.safetensors', teacher, tid)
-    cfg = replace(ed['cfg'], width=int(fl.get('width', rcfg['width'])), depth=int(fl.get('depth', rcfg['depth'])))
     data, cats = ed['data'], ed['cats']
-    kw = dict(train=ed['train'], val=ed['val'], cfg=cfg, steps=steps, batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0)
+    jobs, names = {}, {}
     with tempfile.TemporaryDirectory() as d:
-        jobs = {'RIDA': dict(objective='rida', ckpt=Path(d) / 'rida.safetensors', weights=(1.0, float(fl.get('rank', 1.0)), 0.5), **kw),
-                'direct regression': dict(objective='regression', ckpt=Path(d) / 'regression.safetensors', **kw)}
-        logs = run_jobs(R.train_extractor_job, jobs, processes=2)
+        for i, (obj, o) in enumerate(specs):
+            cfg = replace(ed['cfg'], width=int(o.get('width', fl.get('width', rcfg['width']))), depth=int(o.get('depth', fl.get('depth', rcfg['depth']))))
+            n = int(round(o.get('frac', 1.0) * len(ed['train']['z'])))
+            train = {k: v[:n] for k, v in ed['train'].items()}
+            name = ('RIDA' if obj == 'rida' else 'direct regression') + (f" {o}" if o and specs != [('rida', o), ('regression', {})] else '')
+            jobs[name] = dict(train=train, val=ed['val'], cfg=cfg, objective=obj, ckpt=Path(d) / f'job{i}.safetensors', steps=steps,
+                              batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0,
+                              **(dict(weights=(1.0, o.get('rank', 1.0), 0.5)) if obj == 'rida' else {}))
+            names[name] = (cfg, n)
+        logs = run_jobs(R.train_extractor_job, jobs, processes=len(jobs))
         models = {k: R.load_semantic_extractor(j['ckpt']) for k, j in jobs.items()}
     pools = {'in distribution': R.subset(data['proc'], ed['split'], ('test',)), 'out of distribution (Sweet Home 3D)': data['sh3d']}
-    print(f"{steps} steps, width {cfg.width}, depth {cfg.depth}; best val Pearson " +
-          ', '.join(f"{k} {max(v['val_pearson']):.3f}" for k, v in logs.items()))
+    print(f"{steps} steps; " + '; '.join(f"{k}: width {c.width}, depth {c.depth}, {n} training shapes, best val Pearson "
+                                          f"{max(logs[k]['val_pearson']):.3f}" for k, (c, n) in names.items()))
     for pool, p in pools.items():
         cs = [cats[i] for i in p['ids']]
         feats = {'raw triplane latent': p['z'].flatten(1), **{k: R.embed(m, p['z']) for k, m in models.items()}}
         r = {k: R.retrieval_metrics(f, p['zt'], cs, 3)['mAP@3'] for k, f in feats.items()}
         print(f"{pool}: mAP@3 " + ', '.join(f"{k} {v:.3f}" for k, v in r.items()) +
-              f"; RIDA / raw {r['RIDA'] / r['raw triplane latent']:.2f}, RIDA > regression: {r['RIDA'] > r['direct regression']}")
+              ''.join(f"; {k} / raw {v / r['raw triplane latent']:.2f}" for k, v in r.items() if k.startswith('RIDA')))
 
 if __name__ == '__main__': main()   # spawned workers import this file: the guard keeps them from running it
