@@ -35,7 +35,7 @@ def test_loop_under_torchrun(loop, tmp_path):
         print('rank', dist_info()[0], 'in sync', bool(torch.allclose(mean, w, atol=1e-6)))
     """))
     env = {**os.environ, 'LOST_NB_QUIET': '1', 'OMP_NUM_THREADS': '1'}
-    r = subprocess.run([str(TORCHRUN), '--nproc_per_node', '2', str(script)], capture_output=True, text=True, env=env, timeout=300)
+    r = subprocess.run([str(TORCHRUN), '--standalone', '--nproc_per_node', '2', str(script)], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('in sync True') == 2, r.stdout + r.stderr[-2000:]
     assert ckpt.exists() and not list(tmp_path.glob('.ck.safetensors.*.tmp'))
