@@ -47,7 +47,8 @@ def main():
     steps = int(sys.argv[1])
     fl = dict(a.split('=') for a in sys.argv[2:] if '[' not in a and '=' in a)
     specs = [parse(a) for a in sys.argv[2:] if '=' not in a or '[' in a]
-    if not specs: specs = [('rida', dict(rank=float(fl.get('rank', 1.0)))), ('regression', {})]
+    named = bool(specs)   # job specs given: their overrides go into the names
+    if not named: specs = [('rida', dict(rank=float(fl.get('rank', 1.0)))), ('regression', {})]
     rcfg = get_profile('cpu', 'rida')
     teacher, tid = active_teacher('cpu')
     ed = R.extractor_data(get_profile('cpu', 'data'), rcfg, run_dir('vae', 'cpu') / 'vae.safetensors', teacher, tid)
@@ -58,7 +59,7 @@ def main():
             cfg = replace(ed['cfg'], width=int(o.get('width', fl.get('width', rcfg['width']))), depth=int(o.get('depth', fl.get('depth', rcfg['depth']))))
             n = int(round(o.get('frac', 1.0) * len(ed['train']['z'])))
             train = {k: v[:n] for k, v in ed['train'].items()}
-            name = ('RIDA' if obj == 'rida' else 'direct regression') + (f" {o}" if o and specs != [('rida', o), ('regression', {})] else '')
+            name = ('RIDA' if obj == 'rida' else 'direct regression') + (f" {o}" if named and o else '')
             jobs[name] = dict(train=train, val=ed['val'], cfg=cfg, objective=obj, ckpt=Path(d) / f'job{i}.safetensors', steps=steps,
                               batch_size=rcfg['batch_size'], lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0,
                               **(dict(weights=(1.0, o.get('rank', 1.0), 0.5)) if obj == 'rida' else {}))
