@@ -22,10 +22,7 @@ steps of batch 4, not the latent's size or the decoder.
 import sys, numpy as np, torch, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, Timer
 from lost_nb.data import load_index, heldout, load_shape
-from lost_nb.metrics import volume_iou
-from lost_nb.vae import load_vae, encode_points, decode_logits, occupancy_target
-
-def iou_of(model, z, s, nu): return volume_iou(decode_logits(model, z, s['queries'][:nu]).numpy() > 0, s['occ'][:nu])
+from lost_nb.vae import load_vae, encode_points, occupancy_target, latent_iou
 
 def fit_latent(model, z0, s, band, steps, lr=0.02, first:int=0):
     "Latent optimised against the shape's cached queries from index `first` on, with the decoder frozen."
@@ -51,15 +48,15 @@ def main():
         res, band = {}, ck['config']['train']['band']
         add = lambda k, v: res.setdefault(k, []).append(v)
         with Timer() as t:
-            for sid in ([] if fits_only else train): s = load_shape(src, dcfg, sid); add('train', iou_of(model, enc(s, npts), s, nu))
+            for sid in ([] if fits_only else train): s = load_shape(src, dcfg, sid); add('train', latent_iou(model, enc(s, npts), s, nu))
             for sid in held:
                 s = load_shape(src, dcfg, sid); z = enc(s, npts)
-                add('held-out', iou_of(model, z, s, nu))
+                add('held-out', latent_iou(model, z, s, nu))
                 if not fits_only:
-                    add('held-out, 2048 points', iou_of(model, enc(s, 2048), s, nu))
-                    add('held-out, 8192 points', iou_of(model, enc(s, 8192), s, nu))
-                    add('decoder ceiling', iou_of(model, fit_latent(model, z, s, band, steps), s, nu))
-                add('decoder fit to near-surface queries', iou_of(model, fit_latent(model, z, s, band, steps, first=nu), s, nu))
+                    add('held-out, 2048 points', latent_iou(model, enc(s, 2048), s, nu))
+                    add('held-out, 8192 points', latent_iou(model, enc(s, 8192), s, nu))
+                    add('decoder ceiling', latent_iou(model, fit_latent(model, z, s, band, steps), s, nu))
+                add('decoder fit to near-surface queries', latent_iou(model, fit_latent(model, z, s, band, steps, first=nu), s, nu))
         print(f"{src} ({n} shapes each, {t.s:.0f}s): " + ', '.join(f"{k} {np.mean(v):.3f}" for k, v in res.items()), flush=True)
 
 if __name__ == '__main__': main()

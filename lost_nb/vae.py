@@ -21,8 +21,8 @@ __all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_
            'Attention', 'Block', 'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch',
            'train_progress', 'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits',
            'extract_mesh', 'encode_points', 'encode_mesh', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of',
-           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'evaluate_shapes',
-           'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
+           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
+           'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(x:torch.Tensor, # (..., 3) points
@@ -431,6 +431,13 @@ def reconstruct(model:TriplaneVAE, z:torch.Tensor, # one unscaled latent
     "The marching-cubes mesh of latent `z`."
     return extract_mesh(model, z, res)
 
+def latent_iou(model:TriplaneVAE, z:torch.Tensor, # one unscaled latent
+               s:dict, # a cached shape (`load_shape`)
+               n_uniform:int, # its first n_uniform queries are the uniform ones (the data profile's `n_uniform`)
+              )->float:
+    "Volume IoU of latent `z`'s decoded occupancy (logit > 0) against the shape's cached labels at its uniform queries."
+    return volume_iou(decode_logits(model, z, s['queries'][:n_uniform]).numpy() > 0, s['occ'][:n_uniform])
+
 def evaluate_shapes(model:TriplaneVAE, source:str, data_cfg:dict, ids:list, # shapes to evaluate
                     n_points:int, # surface points for the mesh metrics
                     mc_res:int=128)->dict:
@@ -440,11 +447,9 @@ def evaluate_shapes(model:TriplaneVAE, source:str, data_cfg:dict, ids:list, # sh
     for sid in progress(ids, f'eval {source}'):
         s = load_shape(source, data_cfg, sid)
         z = encode_points(model, s['surface'][None, :model.cfg.n_points], s['normals'][None, :model.cfg.n_points])[0]
-        nu = data_cfg['n_uniform']
-        occ_pred = decode_logits(model, z, s['queries'][:nu]).numpy() > 0
         pred, gt = reconstruct(model, z, mc_res), trimesh.Trimesh(s['vertices'], s['faces'], process=False)
         m = mesh_metrics(pred, gt, n_points, seed=0, n_iou=20_000)
-        rows.append(dict(shape_id=sid, volume_iou=volume_iou(occ_pred, s['occ'][:nu]), mesh_iou=m.pop('volume_iou'), **m))
+        rows.append(dict(shape_id=sid, volume_iou=latent_iou(model, z, s, data_cfg['n_uniform']), mesh_iou=m.pop('volume_iou'), **m))
         meshes.append((gt, pred))
     return rows, meshes
 
