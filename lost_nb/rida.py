@@ -18,8 +18,8 @@ from .vae import load_latents
 # %% auto #0
 __all__ = ['sincos_2d', 'Block', 'AttentionPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial',
            'teacher_grid', 'rida_loss', 'pairwise_pearson', 'paired_features', 'subset', 'extractor_data',
-           'regression_loss', 'embed', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
-           'topk_neighbours', 'average_precision', 'retrieval_metrics']
+           'regression_loss', 'topk_neighbours', 'neighbour_batch', 'embed', 'train_extractor', 'train_extractor_job',
+           'load_semantic_extractor', 'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c006
 def sincos_2d(h:int, w:int, dim:int)->torch.Tensor:
@@ -195,6 +195,25 @@ def regression_loss(Ss, zs, St, zt)->tuple[torch.Tensor, dict]:
     ls = F.mse_loss(F.normalize(Ss, dim=-1), F.normalize(St, dim=-1)) * Ss.shape[-1]
     return lg + 0.5 * ls, dict(global_=lg.item(), spatial=ls.item())
 
+def topk_neighbours(feats:torch.Tensor, k:int)->torch.Tensor:
+    "(N, k) indices of each row's k most cosine-similar other rows."
+    f = F.normalize(feats.float().flatten(1), dim=-1); s = f @ f.t(); s.fill_diagonal_(float('-inf'))
+    return s.topk(k, dim=1).indices
+
+def neighbour_batch(nbrs:torch.Tensor, # (N, m) each shape's m nearest teacher neighbours
+                    batch_size:int, n:int, # batch size; neighbours per anchor
+                    g:torch.Generator)->torch.Tensor:
+    "Batch indices: random anchors, each with `n` of its `m` nearest teacher neighbours; no repeats, topped up at random."
+    N, m = nbrs.shape
+    a = torch.randperm(N, generator=g)[:max(1, batch_size // (n + 1))]
+    pick = torch.rand(len(a), m, generator=g).argsort(1)[:, :n]              # n of the m neighbours, per anchor
+    idx = torch.cat([a[:, None], nbrs[a[:, None], pick]], 1).flatten()      # (anchors * (n + 1),)
+    seen, out = set(), []
+    for i in idx.tolist() + torch.randperm(N, generator=g).tolist():
+        if i not in seen: seen.add(i); out.append(i)
+        if len(out) == min(batch_size, N): break
+    return torch.tensor(out)
+
 @torch.no_grad()
 def embed(model:RIDA, z:torch.Tensor, batch:int=128)->torch.Tensor:
     "Global features of latents `z` (N, C, r, 3r) in eval mode."
@@ -205,7 +224,9 @@ def embed(model:RIDA, z:torch.Tensor, batch:int=128)->torch.Tensor:
 def train_extractor(train:dict, val:dict, # paired_features of the training and validation shapes
                     cfg:RIDAConfig, objective:str, # 'rida' or 'regression'
                     steps:int, batch_size:int, lr:float, eval_every:int, ckpt:Path,
-                    pos:float=0.83, neg:float=0.65, weights=(1.0, 1.0, 0.5), seed:int=0)->tuple[RIDA, dict]:
+                    pos:float=0.83, neg:float=0.65, weights=(1.0, 1.0, 0.5), seed:int=0,
+                    neighbours:int=0, # 0: uniform batches; n: batches of groups of an anchor and n of its teacher neighbours
+                   )->tuple[RIDA, dict]:
     "Train a RIDA backbone with `objective`; keep the best validation Pearson; returns (best model, log)."
     seed_everything(seed); init_distributed()
     model = RIDA(cfg); log_temp = nn.Parameter(torch.tensor(math.log(0.07)))
@@ -218,11 +239,13 @@ def train_extractor(train:dict, val:dict, # paired_features of the training and 
     ddp = dist_info()[1] > 1
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     N = len(train['z']); g = torch.Generator()
-    conf = dict(model=asdict(cfg), objective=objective, steps=steps, batch_size=batch_size, lr=lr, pos=pos, neg=neg, weights=list(weights))
+    nbrs = topk_neighbours(train['zt'], min(2 * neighbours, N - 1)) if neighbours else None
+    conf = dict(model=asdict(cfg), objective=objective, steps=steps, batch_size=batch_size, lr=lr, pos=pos, neg=neg, weights=list(weights),
+                neighbours=neighbours)
     for step in progress(range(start, steps), f'{objective} extractor', total=steps - start):
         g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])
         for pg in opt.param_groups: pg['lr'] = lr * min(1, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps))
-        idx = torch.randperm(N, generator=g)[:batch_size]
+        idx = neighbour_batch(nbrs, batch_size, neighbours, g) if neighbours else torch.randperm(N, generator=g)[:batch_size]
         Ss, zs = net(train['z'][idx])
         if objective == 'rida': loss, parts = rida_loss(Ss, zs, train['St'][idx], train['zt'][idx], log_temp, pos, neg, weights)
         else: loss, parts = regression_loss(Ss, zs, train['St'][idx], train['zt'][idx])
@@ -251,11 +274,6 @@ def load_semantic_extractor(path:Path|str, device='cpu')->RIDA:
     return model.to(device).eval().requires_grad_(False)
 
 # %% ../nbs/02b_rida.ipynb #c033
-def topk_neighbours(feats:torch.Tensor, k:int)->torch.Tensor:
-    "(N, k) indices of each row's k most cosine-similar other rows."
-    f = F.normalize(feats.float().flatten(1), dim=-1); s = f @ f.t(); s.fill_diagonal_(float('-inf'))
-    return s.topk(k, dim=1).indices
-
 def average_precision(hits:list, k:int)->float:
     "AP@k of a ranked list of hit flags: (1/k) sum over hit ranks n of precision@n."
     return sum(np.cumsum(hits)[n] / (n + 1) for n in range(k) if hits[n]) / k

@@ -1,0 +1,58 @@
+"""Issue #4: how much of the teacher's neighbour structure survives in a triplane latent? Each pool's latents are
+decoded by the cpu VAE (marching cubes at RES), the decodes rendered from the teacher's 4 orthogonal views, and the
+teacher's global features of those renders scored against the teacher's features of the true shapes' renders: mAP@3
+of the teacher's own neighbours, as in `figures/table3_retrieval.csv`. A decode is a function of the latent alone,
+so this is a reference for what an extractor working from latents can see (not a strict bound: a trained extractor
+may infer what the decode loses). With `gt`, the true shapes' own occupancy is meshed the same way instead (marching
+cubes of the inside/outside grid at RES, no VAE): how far the teacher's neighbours move under that discretisation
+alone. Needs the cpu runs of 02 (VAE) and 02a (teacher).
+
+    python bench/rida_ceiling.py [RES=64] [gt] [proc|sh3d]
+"""
+import sys, time
+import numpy as np, torch, trimesh
+from lost_nb.core import get_profile, run_dir
+from lost_nb.data import render_views, ORTHO_VIEWS, load_shape, occupancy
+from lost_nb.teacher import active_teacher, shape_features
+from lost_nb.vae import load_vae, extract_mesh, scale_factor_of
+import lost_nb.rida as R
+
+def true_mesh(s:dict, grid:np.ndarray, res:int)->trimesh.Trimesh:
+    "Marching cubes (level 0.5) of the cached shape's inside/outside on `grid`, as `extract_mesh` meshes a decode."
+    from skimage.measure import marching_cubes
+    inside = occupancy(trimesh.Trimesh(s['vertices'], s['faces'], process=False), grid)[0].reshape(res, res, res)
+    if inside.all() or not inside.any(): return trimesh.Trimesh()
+    v, f, _, _ = marching_cubes(inside.astype(np.float32), level=0.5, spacing=(2 / (res - 1),) * 3)
+    return trimesh.Trimesh(v - 1, f[:, ::-1], process=True)
+
+def main():
+    res = int(sys.argv[1]) if len(sys.argv) > 1 else 64
+    gt, only = 'gt' in sys.argv[2:], [a for a in sys.argv[2:] if a in ('proc', 'sh3d')]
+    dcfg, rcfg = get_profile('cpu', 'data'), get_profile('cpu', 'rida')
+    ckpt = run_dir('vae', 'cpu') / 'vae.safetensors'
+    teacher, tid = active_teacher('cpu')
+    ed = R.extractor_data(dcfg, rcfg, ckpt, teacher, tid)
+    vae, scale = load_vae(ckpt)[0], scale_factor_of(ckpt)
+    cats = ed['cats']
+    pools = {'in distribution (procedural, test split)': R.subset(ed['data']['proc'], ed['split'], ('test',)),
+             'out of distribution (Sweet Home 3D, all)': ed['data']['sh3d']}
+    if only: pools = {k: v for k, v in pools.items() if k.startswith('in' if only[0] == 'proc' else 'out')}
+    u = np.linspace(-1, 1, res, dtype=np.float32)
+    grid = np.stack(np.meshgrid(u, u, u, indexing='ij'), -1).reshape(-1, 3)   # (res^3, 3), extract_mesh's grid
+    for pool, d in pools.items():
+        t0, ims = time.time(), []
+        src = 'proc' if pool.startswith('in') else 'sh3d'
+        for sid, z in zip(d['ids'], d['z']):
+            m = true_mesh(load_shape(src, dcfg, sid), grid, res) if gt else extract_mesh(vae, z / scale, res)
+            ims.append(render_views(m, np.array(ORTHO_VIEWS), dcfg['render_res']) if len(m.faces) else
+                       np.full((len(ORTHO_VIEWS), dcfg['render_res'], dcfg['render_res']), 255, np.uint8))
+        g, _ = shape_features(teacher, np.stack(ims))
+        cs = [cats[i] for i in d['ids']]
+        m3 = R.retrieval_metrics(g, d['zt'], cs, 3)
+        raw = R.retrieval_metrics(d['z'].flatten(1), d['zt'], cs, 3)['mAP@3']
+        cos = (torch.nn.functional.normalize(g, dim=-1) * torch.nn.functional.normalize(d['zt'], dim=-1)).sum(-1)
+        print(f"{pool}, n={len(d['ids'])}: teacher on {'true occupancy meshed' if gt else 'decodes'} at {res}: mAP@3 {m3['mAP@3']:.3f} (recall@3 {m3['recall@3']:.3f}, "
+              f"cat_prec@3 {m3['cat_prec@3']:.3f}); raw latent {raw:.3f}; cosine decode vs truth {cos.mean():.3f}; "
+              f"pairwise Pearson {R.pairwise_pearson(g, d['zt']):.3f}; {time.time() - t0:.0f}s", flush=True)
+
+if __name__ == '__main__': main()
