@@ -58,7 +58,7 @@ def main():
         raw = R.retrieval_metrics(d['z'].flatten(1), d['zt'], cs, 3)['mAP@3']
         cos = (torch.nn.functional.normalize(g, dim=-1) * torch.nn.functional.normalize(d['zt'], dim=-1)).sum(-1)
         print(f"{pool}, n={len(d['ids'])}: teacher on {'true occupancy meshed' if gt else 'decodes'} at {res}: mAP@3 {m3['mAP@3']:.3f} (recall@3 {m3['recall@3']:.3f}, "
-              f"cat_prec@3 {m3['cat_prec@3']:.3f}); raw latent {raw:.3f}; cosine decode vs truth {cos.mean():.3f}; "
+              f"cat_prec@3 {m3['cat_prec@3']:.3f}); raw latent {raw:.3f}; cosine to the true shape's features {cos.mean():.3f}; "
               f"pairwise Pearson {R.pairwise_pearson(g, d['zt']):.3f}; {time.time() - t0:.0f}s", flush=True)
 
 if __name__ == '__main__': main()

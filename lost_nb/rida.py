@@ -195,10 +195,14 @@ def regression_loss(Ss, zs, St, zt)->tuple[torch.Tensor, dict]:
     ls = F.mse_loss(F.normalize(Ss, dim=-1), F.normalize(St, dim=-1)) * Ss.shape[-1]
     return lg + 0.5 * ls, dict(global_=lg.item(), spatial=ls.item())
 
-def topk_neighbours(feats:torch.Tensor, k:int)->torch.Tensor:
-    "(N, k) indices of each row's k most cosine-similar other rows."
-    f = F.normalize(feats.float().flatten(1), dim=-1); s = f @ f.t(); s.fill_diagonal_(float('-inf'))
-    return s.topk(k, dim=1).indices
+def topk_neighbours(feats:torch.Tensor, k:int, chunk:int=4096)->torch.Tensor:
+    "(N, k) indices of each row's k most cosine-similar other rows (rows in chunks: never an N x N matrix)."
+    f = F.normalize(feats.float().flatten(1), dim=-1); out = []
+    for i in range(0, len(f), chunk):
+        s = f[i:i + chunk] @ f.t()                                             # (chunk, N)
+        s[torch.arange(len(s)), torch.arange(i, i + len(s))] = float('-inf')  # not itself
+        out.append(s.topk(k, dim=1).indices)
+    return torch.cat(out)
 
 def neighbour_batch(nbrs:torch.Tensor, # (N, m) each shape's m nearest teacher neighbours
                     batch_size:int, n:int, # batch size; neighbours per anchor
