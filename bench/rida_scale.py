@@ -10,6 +10,7 @@ diagnostic: Sweet Home 3D's training split joins the training shapes and its tes
 
     python bench/rida_scale.py 3200
     python bench/rida_scale.py 1600 'rida[rank=10]' 'rida[frac=0.5]'
+    python bench/rida_scale.py 1600 val=1 rida 'rida[nbr=1,pos=0.97,neg=0.9]'   # val=1: the validation pool's mAP@3 too
 
 Measured 2026-11-30 (one run, 23 min): at 3200 steps (the cpu profile trains 1600) best val Pearson RIDA 0.972,
 regression 0.979 (0.964 / 0.974 at 1600); mAP@3 in distribution raw 0.527, RIDA 0.618, regression 0.678 (1600 steps:
@@ -98,6 +99,7 @@ def main():
         logs = run_jobs(R.train_extractor_job, jobs, processes=len(jobs))
         models = {k: R.load_semantic_extractor(j['ckpt']) for k, j in jobs.items()}
     pools = {'in distribution': R.subset(data['proc'], ed['split'], ('test',)), 'out of distribution (Sweet Home 3D)': data['sh3d']}
+    if 'val' in fl: pools['validation (procedural val split, for choosing settings)'] = ed['val']
     if any(o.get('sh3d') for _, o in specs): pools['Sweet Home 3D test split'] = R.subset(data['sh3d'], ed['split'], ('test',))
     print(f"{steps} steps; " + '; '.join(f"{k}: width {c.width}, depth {c.depth}, {n} training shapes, best val Pearson "
                                           f"{max(logs[k]['val_pearson']):.3f}" for k, (c, n) in names.items()))
