@@ -23,16 +23,13 @@ import numpy as np, torch, trimesh
 from lost_nb.core import get_profile, run_dir
 from lost_nb.data import render_views, ORTHO_VIEWS, load_shape, occupancy
 from lost_nb.teacher import active_teacher, shape_features
-from lost_nb.vae import load_vae, extract_mesh, scale_factor_of
+from lost_nb.vae import load_vae, extract_mesh, volume_mesh, scale_factor_of
 import lost_nb.rida as R
 
 def true_mesh(s:dict, grid:np.ndarray, res:int)->trimesh.Trimesh:
-    "Marching cubes (level 0.5) of the cached shape's inside/outside on `grid`, as `extract_mesh` meshes a decode."
-    from skimage.measure import marching_cubes
+    "The cached shape's inside/outside on `grid`, meshed as `extract_mesh` meshes a decode (level 0.5)."
     inside = occupancy(trimesh.Trimesh(s['vertices'], s['faces'], process=False), grid)[0].reshape(res, res, res)
-    if inside.all() or not inside.any(): return trimesh.Trimesh()
-    v, f, _, _ = marching_cubes(inside.astype(np.float32), level=0.5, spacing=(2 / (res - 1),) * 3)
-    return trimesh.Trimesh(v - 1, f[:, ::-1], process=True)
+    return volume_mesh(inside.astype(np.float32), 0.5)
 
 def main():
     res = int(sys.argv[1]) if len(sys.argv) > 1 else 64

@@ -98,7 +98,7 @@ def main():
             jobs[name] = dict(train=train, val=ed['val'], cfg=cfg, objective=obj, ckpt=Path(d) / f'job{i}.safetensors', steps=steps,
                               batch_size=int(o.get('batch', rcfg['batch_size'])), lr=rcfg['lr'], eval_every=rcfg['eval_every'], seed=0,
                               neighbours=int(o.get('nbr', 0)),
-                              **(dict(weights=(1.0, o.get('rank', 1.0), 0.5), pos=o.get('pos', 0.83), neg=o.get('neg', 0.65))
+                              **(dict(weights=(1.0, o.get('rank', 1.0), 0.5), **{k: o[k] for k in ('pos', 'neg') if k in o})
                                  if obj == 'rida' else {}))
             names[name] = (cfg, n)
         logs = run_jobs(R.train_extractor_job, jobs, processes=len(jobs))

@@ -348,4 +348,5 @@ d = { 'settings': { 'branch': 'main',
                              'lost_nb.vae.train_progress': ('triplane_vae.html#train_progress', 'lost_nb/vae.py'),
                              'lost_nb.vae.train_step': ('triplane_vae.html#train_step', 'lost_nb/vae.py'),
                              'lost_nb.vae.train_vae': ('triplane_vae.html#train_vae', 'lost_nb/vae.py'),
-                             'lost_nb.vae.vae_loss': ('triplane_vae.html#vae_loss', 'lost_nb/vae.py')}}}
+                             'lost_nb.vae.vae_loss': ('triplane_vae.html#vae_loss', 'lost_nb/vae.py'),
+                             'lost_nb.vae.volume_mesh': ('triplane_vae.html#volume_mesh', 'lost_nb/vae.py')}}}

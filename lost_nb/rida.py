@@ -213,7 +213,7 @@ def neighbour_batch(nbrs:torch.Tensor, # (N, m) each shape's m nearest teacher n
     pick = torch.rand(len(a), m, generator=g).argsort(1)[:, :n]              # n of the m neighbours, per anchor
     idx = torch.cat([a[:, None], nbrs[a[:, None], pick]], 1).flatten()      # (anchors * (n + 1),)
     seen, out = set(), []
-    for i in idx.tolist() + torch.randperm(N, generator=g).tolist():
+    for i in idx.tolist() + torch.randperm(N, generator=g)[:2 * batch_size].tolist():   # enough to top up: fewer than batch_size are taken
         if i not in seen: seen.add(i); out.append(i)
         if len(out) == min(batch_size, N): break
     return torch.tensor(out)

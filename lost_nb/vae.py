@@ -20,9 +20,9 @@ from .data import cache_dir, load_index, heldout
 __all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool',
            'Attention', 'Block', 'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch',
            'train_progress', 'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits',
-           'extract_mesh', 'encode_points', 'encode_mesh', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of',
-           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
-           'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
+           'volume_mesh', 'extract_mesh', 'encode_points', 'encode_mesh', 'latent_scale_factor', 'set_scale_factor',
+           'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
+           'latent_iou', 'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(x:torch.Tensor, # (..., 3) points
@@ -346,19 +346,24 @@ def grid_logits(model:TriplaneVAE, z:torch.Tensor, # one latent (C, r, 3r), unsc
     return torch.cat([model.occ_mlp[1:](A[i:i + step, :, None] + B[i:i + step, None] + Cc[None])[..., 0]   # (step, res, res)
                       for i in range(0, res, step)]).cpu()
 
+def volume_mesh(vol:np.ndarray, # (res, res, res) values on the grid over [-1, 1]^3 (ij order), larger inside
+                level:float=0.0)->trimesh.Trimesh:
+    "Marching cubes of `vol` at `level` in the normalised box; an empty mesh when the level is never crossed."
+    from skimage.measure import marching_cubes
+    if vol.max() <= level or vol.min() >= level: return trimesh.Trimesh()
+    v, f, _, _ = marching_cubes(vol, level=level, spacing=(2 / (len(vol) - 1),) * 3)
+    return trimesh.Trimesh(v - 1, f[:, ::-1], process=True)   # skimage's winding points inward for occupancy: flip it
+
 def extract_mesh(model:TriplaneVAE, z:torch.Tensor, # one latent (C, r, 3r), unscaled
                  res:int=128, # grid points per side over [-1, 1]
                  chunk:int=2**15)->trimesh.Trimesh:
     "Marching cubes of the occupancy logits of `z` at level 0; an empty mesh when the level is never crossed."
-    from skimage.measure import marching_cubes
     if isinstance(model, TriplaneVAE): vol = grid_logits(model, z, res, chunk).numpy()
     else:   # any other model with decode/query (the test's stand-in below)
         u = np.linspace(-1, 1, res, dtype=np.float32)
         grid = np.stack(np.meshgrid(u, u, u, indexing='ij'), -1).reshape(-1, 3)   # (res^3, 3)
         vol = decode_logits(model, z, grid, chunk).view(res, res, res).numpy()
-    if vol.max() <= 0 or vol.min() >= 0: return trimesh.Trimesh()
-    v, f, _, _ = marching_cubes(vol, level=0.0, spacing=(2 / (res - 1),) * 3)
-    return trimesh.Trimesh(v - 1, f[:, ::-1], process=True)   # skimage's winding points inward for occupancy: flip it
+    return volume_mesh(vol)
 
 @torch.no_grad()
 def encode_points(model:TriplaneVAE, surface, normals, batch:int=32)->torch.Tensor:
