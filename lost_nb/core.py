@@ -33,7 +33,8 @@ PROFILES = {
         tokenizer=dict(patch=2, width=32, depth=1, heads=4, K=8, d=8, dec_width=32, dec_depth=1, dec_heads=4, prediction='v', pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=30,
                        batch_size=8, lr=1e-3, nested_warmup=10, sample_steps=5, cfg_scale=1.0, n_eval=3, mc_res=32,
                        clf_steps=20, step_sweep=(1, 5, 10), processes=3),
-        rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10, processes=2),
+        rida=dict(width=32, depth=1, heads=4, grid=4, stem=8, steps=30, batch_size=16, lr=1e-3, eval_every=10, processes=2,
+                  pos=0.97, neg=0.9, neighbours=1),   # the cpu recipe, so the tests run it
         teacher=dict(res=32, width=8, dim=32, proj_dim=16, temperature=0.2, steps=20, batch_size=16, lr=2e-3, knn_k=5),
         vae=dict(n_points=512, C=4, r=8, rq=4, width=64, heads=4, n_self=1, dec_width=32, n_up=1, feat=16, mlp_width=64,
                  n_occ=1024, batch_size=4, steps=30, lr=1e-3, band=0.01, kl_weight=1e-6, ema_decay=0.0, ckpt_every=1000,
@@ -49,7 +50,8 @@ PROFILES = {
                        pool_cond=True, coarse=True, coarse_weight=1.0, linear_path=True, pca_init=True, steps=1800, batch_size=12, lr=1e-3, nested_warmup=250, sample_steps=25, cfg_scale=1.0, n_eval=10, mc_res=64,
                        clf_steps=600, step_sweep=(1, 10, 25, 50, 100, 250),   # 4x4 patches: 48 patch tokens, 2.8x faster than 2x2 (bench/)
                        processes=3),   # LoST and its two ablations side by side, one thread each (run_jobs)
-        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200, processes=2),
+        rida=dict(width=128, depth=4, heads=8, grid=8, stem=32, steps=1600, batch_size=32, lr=5e-4, eval_every=200, processes=2,
+                  pos=0.97, neg=0.9, neighbours=1),   # mining thresholds and neighbour batches chosen on the validation pool (02b)
         teacher=dict(res=64, width=16, dim=128, proj_dim=64, temperature=0.2, steps=800, batch_size=64, lr=1e-3, knn_k=5),
         vae=dict(n_points=1024, C=8, r=16, rq=8, width=128, heads=4, n_self=2, dec_width=64, n_up=2, feat=32, mlp_width=128,
                  n_occ=2048, batch_size=4, steps=4500, lr=2e-3, band=0.01, kl_weight=1e-6, ema_decay=0.995, ckpt_every=250,
@@ -64,7 +66,8 @@ PROFILES = {
         tokenizer=dict(patch=2, width=768, depth=12, heads=12, K=512, d=32, dec_width=1024, dec_depth=24, dec_heads=16, prediction='eps',
                        pool_cond=False, coarse=False, coarse_weight=0.0, linear_path=False, pca_init=False, steps=400_000, batch_size=256, lr=1e-4, nested_warmup=20_000, sample_steps=250, cfg_scale=3.0, n_eval=500,
                        mc_res=256, clf_steps=5000, step_sweep=(25, 50, 100, 250), processes=0),   # paper sizes; one run at a time on the GPU
-        rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000, processes=0),  # paper
+        rida=dict(width=768, depth=12, heads=8, grid=16, stem=128, steps=100_000, batch_size=256, lr=1e-4, eval_every=2000, processes=0,
+                  pos=0.83, neg=0.65, neighbours=0),  # paper; thresholds of the official code, uniform batches
         teacher=dict(res=128, width=64, dim=256, proj_dim=128, temperature=0.2, steps=20_000, batch_size=256, lr=1e-3, knn_k=5),
         vae=dict(n_points=81_920, C=16, r=32, rq=32, width=768, heads=12, n_self=8, dec_width=128, n_up=3, feat=32, mlp_width=256,
                  n_occ=20_000, batch_size=32, steps=200_000, lr=1e-4, band=0.005, kl_weight=1e-6, ema_decay=0.9999, ckpt_every=5000,

@@ -4,13 +4,13 @@
 
 # %% ../nbs/02b_rida.ipynb #c003
 from __future__ import annotations
-import math
+import math, json
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, progress, run_dir, figures_dir,
-                          save_checkpoint, load_checkpoint, is_main, init_distributed, dist_info, Timer)
+                          save_checkpoint, load_checkpoint, CheckpointError, is_main, init_distributed, dist_info, Timer)
 from .data import load_index
 from .teacher import teacher_features, active_teacher
 from .vae import load_latents
@@ -236,16 +236,20 @@ def train_extractor(train:dict, val:dict, # paired_features of the training and 
     model = RIDA(cfg); log_temp = nn.Parameter(torch.tensor(math.log(0.07)))
     opt = adamw(list(model.parameters()) + [log_temp], lr, weight_decay=0.05)
     log, start, best = dict(step=[], loss=[], val_pearson=[], val_step=[]), 0, -2.0
+    conf = json.loads(json.dumps(dict(model=asdict(cfg), objective=objective, steps=steps, batch_size=batch_size, lr=lr, pos=pos, neg=neg,
+                                      weights=list(weights), neighbours=neighbours, seed=seed, n_train=len(train['z']))))
     last = Path(ckpt).with_suffix('.last.safetensors')
     if last.exists():
-        ck = load_checkpoint(last); model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
+        ck = load_checkpoint(last)
+        diff = sorted(k for k in conf.keys() | ck['config'].keys() if k != 'steps' and ck['config'].get(k) != conf.get(k))
+        if diff:   # other settings than the run being resumed (a longer run, more `steps`, is fine)
+            raise CheckpointError(f"{last} was trained with other settings ({', '.join(diff)}); delete it or pass resume=False")
+        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         log_temp.data.fill_(ck['meta']['log_temp']); start, log, best = ck['meta']['step'], ck['meta']['log'], ck['meta']['best']
     ddp = dist_info()[1] > 1
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     N = len(train['z']); g = torch.Generator()
     nbrs = topk_neighbours(train['zt'], min(2 * neighbours, N - 1)) if neighbours else None
-    conf = dict(model=asdict(cfg), objective=objective, steps=steps, batch_size=batch_size, lr=lr, pos=pos, neg=neg, weights=list(weights),
-                neighbours=neighbours)
     for step in progress(range(start, steps), f'{objective} extractor', total=steps - start):
         g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])
         for pg in opt.param_groups: pg['lr'] = lr * min(1, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps))

@@ -297,6 +297,7 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
                     seed:int=0, ema_decay:float=0.999, save_every:int=500, device=None)->tuple[LoST, EMA, dict, nn.Module|None]:
     "Train the tokenizer; returns (model, EMA, log, the extractor used by the semantic loss)."
     from lost_nb.rida import load_semantic_extractor
+    from lost_nb.vae import checkpoint_hash
     seed_everything(seed); init_distributed(); device = device or get_device()
     model = LoST(cfg)
     if pca_init: init_pca(model, z)
@@ -305,12 +306,14 @@ def train_tokenizer(z:torch.Tensor, # (N, C, r, 3r) scaled training latents
     targets = extractor_targets(extractor, z.to(device)).cpu() if extractor is not None else None   # f(x0): the extractor is frozen
     opt = adamw(model.parameters(), lr, weight_decay=0.0)
     log, start, prev_s = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0
-    conf = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested, coarse_weight=coarse_weight, pca_init=pca_init,
-                nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None, seed=seed)
+    # resuming needs the same settings (longer training is allowed: `steps` may grow) and the same extractor, by content
+    conf = json.loads(json.dumps(dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, semantic_weight=semantic_weight, nested=nested,
+                coarse_weight=coarse_weight, pca_init=pca_init, nested_warmup=nested_warmup, extractor=str(extractor_path) if extractor else None,
+                extractor_sha=checkpoint_hash(extractor_path) if extractor else None, seed=seed, n_train=len(z))))
     if ckpt and Path(ckpt).exists():
         ck = load_checkpoint(ckpt, map_location=str(device))
-        if ck['config'].get('model') != asdict(cfg):
-            raise CheckpointError(f"{ckpt} holds a tokenizer of another config; delete it or pass resume=False")
+        diff = sorted(k for k in conf.keys() | ck['config'].keys() if k not in ('extractor', 'steps') and ck['config'].get(k) != conf.get(k))
+        if diff: raise CheckpointError(f"{ckpt} holds a tokenizer trained with other settings ({', '.join(diff)}); delete it or pass resume=False")
         model.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
         start, log = ck['meta']['step'], ck['meta']['log']
         prev_s = ck['meta'].get('train_seconds', 0.0)                            # training time before this resume
