@@ -22,7 +22,7 @@ steps of batch 4, not the latent's size or the decoder.
 import sys, numpy as np, torch, torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, Timer
 from lost_nb.data import load_index, heldout, load_shape
-from lost_nb.vae import load_vae, encode_points, occupancy_target, latent_iou
+from lost_nb.vae import load_vae, encode_shape, occupancy_target, latent_iou
 
 def fit_latent(model, z0, s, band, steps, lr=0.02, first:int=0):
     "Latent optimised against the shape's cached queries from index `first` on, with the decoder frozen."
@@ -44,7 +44,7 @@ def main():
     for src in ('proc', 'sh3d'):
         held = [r['shape_id'] for r in heldout(src, dcfg, n)]
         train = [r['shape_id'] for r in load_index(src, dcfg) if r['split'] == 'train'][:n]
-        enc = lambda s, k: encode_points(model, torch.as_tensor(s['surface'][None, :k]), torch.as_tensor(s['normals'][None, :k]))[0]
+        enc = lambda s, k: encode_shape(model, s, k)
         res, band = {}, ck['config']['train']['band']
         add = lambda k, v: res.setdefault(k, []).append(v)
         with Timer() as t:

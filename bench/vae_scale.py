@@ -14,7 +14,7 @@ import sys, tempfile, time, numpy as np, torch
 from pathlib import Path
 from lost_nb.core import get_profile
 from lost_nb.data import heldout, load_shape
-from lost_nb.vae import load_arrays, train_vae, encode_points, latent_iou
+from lost_nb.vae import load_arrays, train_vae, encode_shape, latent_iou
 
 def main():
     over = {k: type(get_profile('cpu', 'vae')[k])(v) for k, v in (a.split('=') for a in sys.argv[1:])}
@@ -31,7 +31,7 @@ def main():
         ious = []
         for r in heldout(src, c, section['n_eval']):
             s = load_shape(src, c, r['shape_id'])
-            z = encode_points(model, torch.as_tensor(s['surface'][None, :model.cfg.n_points]), torch.as_tensor(s['normals'][None, :model.cfg.n_points]))[0]
+            z = encode_shape(model, s)
             ious.append(latent_iou(model, z, s, nu))
         out[src] = float(np.mean(ious))
     print(f"overrides {over}: {log['steps']} steps in {wall:.0f}s on one thread ({wall / log['steps']:.3f} s/step); "

@@ -20,9 +20,10 @@ from .data import cache_dir, load_index, heldout
 __all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool',
            'Attention', 'Block', 'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch',
            'train_progress', 'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits',
-           'volume_mesh', 'extract_mesh', 'encode_points', 'encode_mesh', 'latent_scale_factor', 'set_scale_factor',
-           'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
-           'latent_iou', 'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip', 'mesh_iou']
+           'volume_mesh', 'extract_mesh', 'encode_points', 'encode_mesh', 'encode_shape', 'latent_scale_factor',
+           'set_scale_factor', 'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents',
+           'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip',
+           'mesh_iou']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(x:torch.Tensor, # (..., 3) points
@@ -379,6 +380,12 @@ def encode_mesh(model:TriplaneVAE, mesh:trimesh.Trimesh, # a normalised mesh
     p, n = sample_surface(mesh, model.cfg.n_points, seed)
     return encode_points(model, p[None], n[None])[0]
 
+def encode_shape(model:TriplaneVAE, s:dict, # a cached shape (`load_shape`)
+                 n:int|None=None)->torch.Tensor:   # surface points to use (None: the model's n_points)
+    "The posterior mean (C, r, 3r) of a cached shape from its first `n` (random) surface points."
+    n = n or model.cfg.n_points
+    return encode_points(model, s['surface'][None, :n], s['normals'][None, :n])[0]
+
 # %% ../nbs/02_triplane_vae.ipynb #c049
 def latent_scale_factor(latents:torch.Tensor)->float:
     "1 / std of all elements of `latents` (Direct3D's 2.45)."
@@ -451,7 +458,7 @@ def evaluate_shapes(model:TriplaneVAE, source:str, data_cfg:dict, ids:list, # sh
     rows, meshes = [], []
     for sid in progress(ids, f'eval {source}'):
         s = load_shape(source, data_cfg, sid)
-        z = encode_points(model, s['surface'][None, :model.cfg.n_points], s['normals'][None, :model.cfg.n_points])[0]
+        z = encode_shape(model, s)
         pred, gt = reconstruct(model, z, mc_res), trimesh.Trimesh(s['vertices'], s['faces'], process=False)
         m = mesh_metrics(pred, gt, n_points, seed=0, n_iou=20_000)
         rows.append(dict(shape_id=sid, volume_iou=latent_iou(model, z, s, data_cfg['n_uniform']), mesh_iou=m.pop('volume_iou'), **m))
