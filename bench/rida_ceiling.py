@@ -5,7 +5,8 @@ of the teacher's own neighbours, as in `figures/table3_retrieval.csv`. A decode 
 so this is a reference for what an extractor working from latents can see (not a strict bound: a trained extractor
 may infer what the decode loses). With `gt`, the true shapes' own occupancy is meshed the same way instead (marching
 cubes of the inside/outside grid at RES, no VAE): how far the teacher's neighbours move under that discretisation
-alone. Needs the cpu runs of 02 (VAE) and 02a (teacher).
+alone; those grids are cached beside the shapes (`bench-inside-RES.npz`), so a second run only renders. Needs the
+cpu runs of 02 (VAE) and 02a (teacher).
 
     python bench/rida_ceiling.py [RES=64] [gt] [proc|sh3d]
 
@@ -13,22 +14,35 @@ Measured 2026-11-30 (one thread, beside RIDA bench runs): `python bench/rida_cei
 VAE's decodes retrieves its own neighbours at mAP@3 0.621 in distribution (procedural test split, 199 shapes; raw
 latents 0.527; cosine of decode vs true features 0.912) and 0.227 out of distribution (Sweet Home 3D, 912; raw 0.174;
 cosine 0.896). `python bench/rida_ceiling.py 64 gt proc`: on the true shapes' occupancy meshed at 64^3, 0.681
-(cosine 0.968, pairwise Pearson 0.952); `python bench/rida_ceiling.py 64 gt sh3d` (43 min): 0.350 out of distribution
+(cosine 0.968, pairwise Pearson 0.952; rerun 2026-11-30 with the grid cache: 356 s the first time, of which 339 s
+building the grids, 18 s the second, same numbers); `python bench/rida_ceiling.py 64 gt sh3d` (43 min): 0.350 out of distribution
 (cosine 0.931). The issue's targets, 1.5x raw (0.79 and 0.26), lie above the decodes' 0.621 and 0.227; in
 distribution also above the re-meshed true shapes' 0.681, out of distribution below their 0.350: there the VAE's loss
 of Sweet Home 3D detail (held-out IoU 0.505) costs the teacher itself 0.12 of mAP@3.
 """
 import sys, time
 import numpy as np, torch, trimesh
-from lost_nb.core import get_profile, run_dir
-from lost_nb.data import render_views, ORTHO_VIEWS, load_shape, occupancy
+from lost_nb.core import get_profile, run_dir, progress, atomic_write
+from lost_nb.data import render_views, ORTHO_VIEWS, load_shape, occupancy, cache_dir
 from lost_nb.teacher import active_teacher, shape_features
 from lost_nb.vae import load_vae, extract_mesh, volume_mesh, scale_factor_of
 import lost_nb.rida as R
 
-def true_mesh(s:dict, grid:np.ndarray, res:int)->trimesh.Trimesh:
-    "The cached shape's inside/outside on `grid`, meshed as `extract_mesh` meshes a decode (level 0.5)."
-    inside = occupancy(trimesh.Trimesh(s['vertices'], s['faces'], process=False), grid)[0].reshape(res, res, res)
+def inside_grids(src:str, dcfg:dict, ids:list, grid:np.ndarray, res:int)->dict:
+    "Each shape's inside/outside on `grid` (res^3 bools), cached in the source's cache folder (43 min for Sweet Home 3D)."
+    path = cache_dir(src, dcfg) / f'bench-inside-{res}.npz'
+    have = dict(np.load(path)) if path.exists() else {}
+    todo = [i for i in ids if i not in have]
+    for sid in progress(todo, f'inside grids {src}'):
+        s = load_shape(src, dcfg, sid)
+        have[sid] = np.packbits(occupancy(trimesh.Trimesh(s['vertices'], s['faces'], process=False), grid)[0].astype(bool))
+    def save(t):
+        with open(t, 'wb') as f: np.savez_compressed(f, **have)
+    if todo: atomic_write(path, save)
+    return {i: np.unpackbits(have[i])[:res ** 3].astype(bool).reshape(res, res, res) for i in ids}
+
+def true_mesh(inside:np.ndarray)->trimesh.Trimesh:
+    "A shape's inside/outside grid meshed as `extract_mesh` meshes a decode (level 0.5)."
     return volume_mesh(inside.astype(np.float32), 0.5)
 
 def main():
@@ -48,8 +62,9 @@ def main():
     for pool, d in pools.items():
         t0, ims = time.time(), []
         src = 'proc' if pool.startswith('in') else 'sh3d'
+        inside = inside_grids(src, dcfg, d['ids'], grid, res) if gt else None
         for sid, z in zip(d['ids'], d['z']):
-            m = true_mesh(load_shape(src, dcfg, sid), grid, res) if gt else extract_mesh(vae, z / scale, res)
+            m = true_mesh(inside[sid]) if gt else extract_mesh(vae, z / scale, res)
             ims.append(render_views(m, np.array(ORTHO_VIEWS), dcfg['render_res']) if len(m.faces) else
                        np.full((len(ORTHO_VIEWS), dcfg['render_res'], dcfg['render_res']), 255, np.uint8))
         g, _ = shape_features(teacher, np.stack(ims))
