@@ -98,9 +98,10 @@ def main():
     teacher, tid = active_teacher('cpu')
     ed = R.extractor_data(get_profile('cpu', 'data'), rcfg, run_dir('vae', 'cpu') / 'vae.safetensors', teacher, tid)
     data, cats = ed['data'], ed['cats']
-    if 'first' in fl:   # a grown dataset (LOST_NB_DATA): validate and score on the pools of the first N procedural shapes only
-        keep = lambda d: R.subset(d, {i: ('x' if int(i.split('-')[1]) < int(fl['first']) else 'y') for i in d['ids']}, ('x',))
-        ed['val'] = keep(ed['val']); ed['test'] = keep(R.subset(data['proc'], ed['split'], ('test',)))
+    test = R.subset(data['proc'], ed['split'], ('test',))
+    if 'first' in fl:   # a grown dataset (LOST_NB_DATA): validate and score on the first N procedural shapes (ids proc-NNNNN-category) only
+        keep = lambda d: R.subset(d, {i: 'keep' if int(i.split('-')[1]) < int(fl['first']) else 'drop' for i in d['ids']}, ('keep',))
+        ed['val'], test = keep(ed['val']), keep(test)
     jobs, names = {}, {}
     with tempfile.TemporaryDirectory() as d:
         for i, (obj, o) in enumerate(specs):
@@ -120,7 +121,7 @@ def main():
             names[name] = (cfg, n)
         logs = run_jobs(R.train_extractor_job, jobs, processes=len(jobs))
         models = {k: R.load_semantic_extractor(j['ckpt']) for k, j in jobs.items()}
-    pools = {'in distribution': ed.get('test', R.subset(data['proc'], ed['split'], ('test',))), 'out of distribution (Sweet Home 3D)': data['sh3d']}
+    pools = {'in distribution': test, 'out of distribution (Sweet Home 3D)': data['sh3d']}
     if 'val' in fl: pools['validation (procedural val split, for choosing settings)'] = ed['val']
     if any(o.get('sh3d') for _, o in specs): pools['Sweet Home 3D test split'] = R.subset(data['sh3d'], ed['split'], ('test',))
     print(f"{steps} steps; " + '; '.join(f"{k}: width {c.width}, depth {c.depth}, {n} training shapes, best val Pearson "
