@@ -4,13 +4,14 @@
 
 # %% ../nbs/05_baselines.ipynb #c003
 from __future__ import annotations
-import math
+import csv, math
 import numpy as np
-import trimesh, igl
+import trimesh
+import igl
 import fast_simplification
-from .core import PROFILES, get_profile, check_params, figures_dir, progress, Timer
+from .core import atomic_write
 from .metrics import mesh_metrics
-from .data import occupancy, flood_fill_grid, load_index, load_shape
+from .data import flood_fill_grid
 
 # %% auto #0
 __all__ = ['LOD_COLUMNS', 'grid_centers', 'occupancy_grid', 'octree_levels', 'octree_tokens', 'octree_decode', 'voxel_mesh',
@@ -179,13 +180,11 @@ def write_lod_csv(path, # the .csv to write
                   tab:list[dict], # rows of `aggregate_lod`
                   columns:tuple=LOD_COLUMNS, # the columns, in order
                  ):
-    "Write a table as CSV (4 decimals), atomically, readable by all (mkstemp makes it 0600)."
-    import csv, os
-    from lost_nb.core import atomic_write
+    "Write a table as CSV (4 decimals), atomically."
     def _w(tmp):
-        os.chmod(tmp, 0o644)
         with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, columns, extrasaction='ignore'); w.writeheader()
+            w = csv.DictWriter(f, columns, extrasaction='ignore')
+            w.writeheader()
             for r in tab: w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})
     return atomic_write(path, _w)
 

@@ -69,21 +69,27 @@ def cmd_run(a):
 # %% ../nbs/90_cli.ipynb #c011
 def cmd_vae(a):
     "Encode, decode or round-trip a mesh file through a trained triplane VAE."
-    from lost_nb.core import CheckpointError
-    from lost_nb.meshes import MeshError, load_mesh
-    from lost_nb import vae
+    from lost_nb.core import CheckpointError   # imported here, not at the top: `lost-nb --help` should not load torch
+    from lost_nb.meshes import MeshError
+    from lost_nb import pipeline
     ckpt = Path(a.ckpt) if a.ckpt else project_root() / 'runs' / 'vae-cpu' / 'vae.safetensors'
     if not ckpt.exists(): raise SystemExit(f"lost-nb vae: checkpoint {ckpt} does not exist (train it: nbs/02_triplane_vae.ipynb, or pass --ckpt)")
     try:
         with Timer() as t:
-            if a.action == 'encode': z, _ = vae.encode_file(ckpt, a.input, a.out, seed=a.seed)
-            elif a.action == 'decode': mesh = vae.decode_file(ckpt, a.input, a.out, res=a.res)
-            else: mesh = vae.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed)
-        if a.action == 'encode': print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} in {t.s:.1f}s"); return
-        msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces in {t.s:.1f}s"
-        if a.action == 'roundtrip': msg += f"; volume IoU against the input {vae.mesh_iou(mesh, load_mesh(a.input)):.3f}"
-        print(msg)
-    except (MeshError, CheckpointError) as e: raise SystemExit(f"lost-nb vae: {e}")
+            if a.action == 'encode': z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed)
+            elif a.action == 'decode': mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res)
+            else:
+                pv = Path(a.out).with_suffix('.png')
+                r = pipeline.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv)
+                mesh = r['mesh']
+    except (MeshError, CheckpointError, ValueError) as e: raise SystemExit(f"lost-nb vae: {e}")
+    if a.action == 'encode':
+        print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} in {t.s:.1f}s")
+        return
+    msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces in {t.s:.1f}s"
+    if a.action == 'roundtrip':
+        msg += f"; volume IoU against the input {r['iou']:.3f}, Chamfer-L1 {r['chamfer_x1e2']:.2f} x1e-2; preview {pv}"
+    print(msg)
 
 def add_vae_parser(sub):
     "The `vae` subcommand's arguments."
@@ -100,9 +106,9 @@ def add_vae_parser(sub):
 # %% ../nbs/90_cli.ipynb #c013
 def cmd_tokenize(a):
     "Tokenize a mesh file and decode the requested prefixes."
-    from lost_nb.core import CheckpointError
+    from lost_nb.core import CheckpointError   # imported here: `lost-nb --help` should not load torch
     from lost_nb.meshes import MeshError
-    from lost_nb.tokenizer import tokenize_mesh
+    from lost_nb.pipeline import tokenize_mesh
     try: prefixes = [int(x) for x in a.prefix.split(',') if x.strip()]
     except ValueError: raise SystemExit(f"lost-nb tokenize: --prefix {a.prefix!r} must be comma-separated integers, e.g. 1,4,16,32")
     runs = project_root() / 'runs'
@@ -113,7 +119,9 @@ def cmd_tokenize(a):
     try:
         with Timer() as t: w = tokenize_mesh(a.mesh, vae_ckpt, tok_ckpt, prefixes, a.out, steps=a.steps, cfg_scale=a.cfg, res=a.res)
     except (MeshError, CheckpointError, ValueError) as e: raise SystemExit(f"lost-nb tokenize: {e}")
-    print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: " + ', '.join(Path(v).name for v in w.values()))
+    print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: " + ', '.join(Path(v).name for v in w['files'].values()))
+    for k, s in w['scores'].items():
+        print(f"  {k:4d} token{'s' if k > 1 else ' '}: volume IoU {s['iou']:.3f}, Chamfer-L1 {s['chamfer_x1e2']:.2f} x1e-2 against the input")
 
 def add_tokenize_parser(sub):
     "The `tokenize` subcommand's arguments."
@@ -151,7 +159,8 @@ def parser()->argparse.ArgumentParser:
     r.add_argument('--only', default=None, help='regex on notebook names, e.g. "^0[01]"')
     r.add_argument('--out', default=None, help='folder for executed notebooks (default runs/notebooks-<profile>)')
     r.set_defaults(fn=cmd_run)
-    add_vae_parser(sub); add_tokenize_parser(sub)
+    add_vae_parser(sub)
+    add_tokenize_parser(sub)
     return p
 
 def main(argv:list|None=None):

@@ -4,18 +4,18 @@
 
 # %% ../nbs/01b_dataset.ipynb #c003
 from __future__ import annotations
-import json, os, time, warnings
+import json, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import multiprocessing as mp
 import numpy as np
 import scipy.ndimage as ndi
-import trimesh, igl
+import trimesh
+import igl
 import torch
-from .core import (PROFILES, get_profile, check_params, data_dir, figures_dir, progress, rng,
-                          stable_hash, atomic_write, write_json, Timer)
-from .meshes import MeshError, SkipReport, load_mesh, load_sh3d_mesh, sh3d_items, folder_items
-from .shapes import make_item, procedural_items, normalize_mesh
+from .core import data_dir, progress, rng, stable_hash, atomic_write, write_json
+from .meshes import MeshError, SkipReport, load_mesh, load_sh3d_mesh
+from .shapes import make_item, normalize_mesh
 
 # %% auto #0
 __all__ = ['ORTHO_VIEWS', 'CACHE_VERSION', 'OCC_VERSION', 'surface_voxels', 'flood_fill_grid', 'lookup', 'occupancy',

@@ -4,13 +4,13 @@
 
 # %% ../nbs/01a_meshes.ipynb #c003
 from __future__ import annotations
-import csv, io, json, os, re, shutil, subprocess, tempfile, zipfile
+import csv, json, os, re, shutil, subprocess, tempfile, zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import trimesh
-from .core import data_dir, write_json, check_params, PROFILES, get_profile, file_lock
+from .core import data_dir, file_lock
 
 # %% auto #0
 __all__ = ['MESH_SUFFIXES', 'SH3D_PACKAGES', 'MeshError', 'load_mesh', 'SkipReport', 'read_labels', 'folder_items',

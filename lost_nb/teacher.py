@@ -4,16 +4,19 @@
 
 # %% ../nbs/02a_teacher.ipynb #c003
 from __future__ import annotations
-import json, math, os
+import json, os
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F
-from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, rng, get_device, progress, run_dir,
-                          figures_dir, save_checkpoint, load_checkpoint, stable_hash, atomic_write, write_json, Timer,
-                          is_main, init_distributed, dist_info)
-from .data import load_index, load_shape, cache_dir, build_dataset
-from .data import ORTHO_VIEWS
+import timm
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors import safe_open
+from safetensors.torch import save_file, load_file
+from .core import (ProfileConfig, adamw, seed_everything, progress, run_dir, save_checkpoint, load_checkpoint,
+                          check_resume, cosine_lr, file_hash, stable_hash, atomic_write, is_main, init_distributed, dist_info)
+from .data import ORTHO_VIEWS, load_index, load_shape, cache_dir
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'to_input', 'DinoTeacher', 'TeacherConfig', 'RenderEncoder', 'Contrastive', 'nt_xent',
@@ -38,7 +41,6 @@ class DinoTeacher(nn.Module):
                  model_name:str='vit_base_patch14_dinov2', # timm architecture of the file
                  res:int=224): # input resolution (a multiple of the patch size, 14)
         super().__init__()
-        import timm
         if not Path(weights).exists(): raise FileNotFoundError(f"DINOv2 weights file {weights} does not exist")
         os.environ.setdefault('HF_HUB_OFFLINE', '1')
         self.net = timm.create_model(model_name, pretrained=True, img_size=res, pretrained_cfg_overlay=dict(file=str(weights)))
@@ -53,7 +55,8 @@ class DinoTeacher(nn.Module):
 
 # %% ../nbs/02a_teacher.ipynb #c015
 @dataclass
-class TeacherConfig:
+class TeacherConfig(ProfileConfig):
+    "Sizes of the offline teacher: a profile's `teacher.model` block."
     res: int = 64          # input side; renders are resized to it
     width: int = 32        # channels of the first stage, doubled at each of the 4 stages
     dim: int = 128         # token / global dimension (the last stage's width is projected to it)
@@ -84,7 +87,9 @@ class RenderEncoder(nn.Module):
 
 class Contrastive(nn.Module):
     "Training wrapper: images (B, 3, R, R) -> projections; what DDP wraps, so gradients are synchronised."
-    def __init__(self, enc:RenderEncoder): super().__init__(); self.enc = enc
+    def __init__(self, enc:RenderEncoder):
+        super().__init__()
+        self.enc = enc
     def forward(self, x): return self.enc.head(self.enc.features(x)[1])
 
 # %% ../nbs/02a_teacher.ipynb #c018
@@ -121,61 +126,74 @@ def load_renders(sources:list, # [(source, data cfg)]
     for src, c in sources:
         for r in load_index(src, c):
             if splits is None or r['split'] in splits:
-                ids.append(r['shape_id']); cats.append(r['category']); ims.append(load_shape(src, c, r['shape_id'])['renders'])
+                ids.append(r['shape_id'])
+                cats.append(r['category'])
+                ims.append(load_shape(src, c, r['shape_id'])['renders'])
     return ids, np.stack(ims), cats
 
 def train_offline_teacher(renders:np.ndarray, # (N, V, H, W) uint8 training renders
-                          cfg:TeacherConfig, steps:int, batch_size:int, lr:float, seed:int=0,
+                          cfg:TeacherConfig, steps:int, batch_size:int, lr:float,
+                          warmup:float=0.1, # fraction of training warming the learning rate up
+                          seed:int=0,
                           ckpt:Path|None=None, # checkpoint to resume from and write to
-                          log_every:int=50)->tuple[RenderEncoder, list]:
+                         )->tuple[RenderEncoder, list]:
     "Train the offline teacher with NT-Xent on pairs of views; returns the model and the loss curve."
-    seed_everything(seed); init_distributed()
+    seed_everything(seed)
+    init_distributed()
     model, start, losses = RenderEncoder(cfg), 0, []
     opt = adamw(model.parameters(), lr, weight_decay=0.05)
-    if ckpt and Path(ckpt).exists():
-        ck = load_checkpoint(ckpt); model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
+    N, V = renders.shape[:2]
+    config = dict(model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, seed=seed, n_train=N)
+    ck = check_resume(ckpt, config) if ckpt else None
+    if ck is not None:
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimizer'])
         start, losses = ck['meta']['step'], ck['meta']['losses']
     ddp = dist_info()[1] > 1
-    net = Contrastive(model); net = torch.nn.parallel.DistributedDataParallel(net) if ddp else net
-    N, V = renders.shape[:2]
+    net = Contrastive(model)
+    net = torch.nn.parallel.DistributedDataParallel(net) if ddp else net
     if renders.shape[-1] != cfg.res:            # resize every view once, not at every step
         small = F.interpolate(torch.as_tensor(renders).view(N * V, 1, *renders.shape[2:]).float(), size=(cfg.res, cfg.res),
                               mode='bilinear', antialias=True, align_corners=False)
         renders = small.round().clamp(0, 255).to(torch.uint8).view(N, V, cfg.res, cfg.res).numpy()
-    model.train(); g = torch.Generator().manual_seed(seed * 1000 + dist_info()[0])
+    model.train()
+    g = torch.Generator()
     for step in progress(range(start, steps), 'offline teacher', total=steps - start):
         g.manual_seed(seed * 1_000_003 + step * 101 + dist_info()[0])    # resumable: the batch depends on the step only
-        lr_t = lr * min(1, (step + 1) / 100) * 0.5 * (1 + math.cos(math.pi * step / steps))
-        for pg in opt.param_groups: pg['lr'] = lr_t
+        for pg in opt.param_groups: pg['lr'] = cosine_lr(step / steps, lr, warmup)
         idx = torch.randint(N, (batch_size,), generator=g)
-        v1 = torch.randint(V, (batch_size,), generator=g); v2 = (v1 + torch.randint(1, V, (batch_size,), generator=g)) % V
-        x1 = augment(to_input(renders[idx, v1], cfg.res), g); x2 = augment(to_input(renders[idx, v2], cfg.res), g)
+        v1 = torch.randint(V, (batch_size,), generator=g)
+        v2 = (v1 + torch.randint(1, V, (batch_size,), generator=g)) % V              # another view of the same shape
+        x1, x2 = augment(to_input(renders[idx, v1], cfg.res), g), augment(to_input(renders[idx, v2], cfg.res), g)
         z = net(torch.cat([x1, x2]))                                            # one pass: (2B, proj_dim)
         loss = nt_xent(z[:batch_size], z[batch_size:], cfg.temperature)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
         losses.append(loss.item())
         if ckpt and is_main() and ((step + 1) % 500 == 0 or step + 1 == steps):
-            save_checkpoint(ckpt, {'model': model}, asdict(cfg), optimizer=opt, step=step + 1, losses=losses)
+            save_checkpoint(ckpt, {'model': model}, config, optimizer=opt, step=step + 1, losses=losses)
     return model.eval(), losses
 
 # %% ../nbs/02a_teacher.ipynb #c024
 @torch.no_grad()
 def shape_features(teacher, renders:np.ndarray, batch:int=64)->tuple[torch.Tensor, torch.Tensor]:
     "(global (N, D), tokens (N, 4, T, D)) of shapes from their 4 orthogonal renders (N, V, H, W)."
-    nv = len(ORTHO_VIEWS); ims = renders[:, :nv].reshape(-1, *renders.shape[2:])     # (N*4, H, W)
+    nv = len(ORTHO_VIEWS)
+    ims = renders[:, :nv].reshape(-1, *renders.shape[2:])                            # (N*4, H, W)
     toks, gs = [], []
     for i in range(0, len(ims), batch):
-        t, g = teacher(ims[i:i + batch]); toks.append(t.cpu()); gs.append(g.cpu())
+        t, g = teacher(ims[i:i + batch])
+        toks.append(t.cpu())
+        gs.append(g.cpu())
     t, g = torch.cat(toks), torch.cat(gs)
     g = F.normalize(g.view(len(renders), nv, -1).mean(1), dim=-1)                     # (N, D)
     return g, t.view(len(renders), nv, *t.shape[1:])                                  # (N, 4, T, D)
 
 def teacher_features(teacher, source:str, data_cfg:dict, teacher_id:str)->dict:
     "Cached {'ids', 'global', 'tokens'} of every shape of `source` under `teacher` (computed on first use)."
-    from safetensors.torch import save_file, load_file
     path = cache_dir(source, data_cfg) / f"teacher-{teacher_id}.safetensors"
     if path.exists():                                 # stale if the dataset has grown or changed since
-        from safetensors import safe_open
         with safe_open(str(path), 'pt') as f: stale = json.loads(f.metadata()['ids']) != [r['shape_id'] for r in load_index(source, data_cfg)]
         if stale: path.unlink()
     if not path.exists():
@@ -183,9 +201,9 @@ def teacher_features(teacher, source:str, data_cfg:dict, teacher_id:str)->dict:
         g, t = shape_features(teacher, ims)
         atomic_write(path, lambda tmp: save_file({'global': g.contiguous(), 'tokens': t.half().contiguous()}, tmp,
                                                  metadata={'ids': json.dumps(ids), 'teacher': teacher_id}))
-    from safetensors import safe_open
     with safe_open(str(path), 'pt') as f: ids = json.loads(f.metadata()['ids'])
-    d = load_file(str(path)); d['ids'] = ids
+    d = load_file(str(path))
+    d['ids'] = ids
     return d
 
 # %% ../nbs/02a_teacher.ipynb #c026
@@ -204,12 +222,13 @@ def knn_accuracy(train:torch.Tensor, train_labels:list, test:torch.Tensor, test_
 def load_offline_teacher(path:Path|str)->RenderEncoder:
     "The trained offline teacher from its checkpoint (eval mode, frozen)."
     ck = load_checkpoint(path)
-    m = RenderEncoder(TeacherConfig(**ck['config'])); m.load_state_dict(ck['model'])
+    m = RenderEncoder(TeacherConfig(**ck['config']['model']))
+    m.load_state_dict(ck['model'])
     return m.eval().requires_grad_(False)
 
 def offline_teacher_id(path:Path|str)->str:
-    "A cache key for a trained offline teacher checkpoint (its size and modification time)."
-    p = Path(path); return 'offline-' + stable_hash([p.name, p.stat().st_size, p.stat().st_mtime_ns])
+    "A cache key for a trained offline teacher: the hash of its checkpoint's bytes."
+    return 'offline-' + file_hash(path)
 
 def active_teacher(profile:str, dino_weights:str|Path='', dino_model:str='vit_base_patch14_dinov2')->tuple[nn.Module, str]:
     "(teacher, cache id): DINOv2 from `dino_weights` when given, else the offline teacher trained at `profile`."

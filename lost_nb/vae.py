@@ -4,26 +4,31 @@
 
 # %% ../nbs/02_triplane_vae.ipynb #c003
 from __future__ import annotations
-import hashlib, json, math, os, time
-from dataclasses import dataclass, asdict, fields
+import hashlib, json, math, time
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 import trimesh
-from .core import (PROFILES, adamw, get_profile, check_params, seed_everything, get_device, autocast, dist_info, is_main,
-                          init_distributed, barrier, progress, figures_dir, run_dir, atomic_write, write_json,
-                          save_checkpoint, load_checkpoint, CheckpointError, EMA, Timer)
-from .metrics import mesh_metrics, sample_surface, volume_iou
-from .data import cache_dir, load_index, heldout
+from safetensors import safe_open
+from safetensors.torch import save_file
+from skimage.measure import marching_cubes
+from .core import (ProfileConfig, adamw, seed_everything, get_device, autocast, dist_info, is_main, init_distributed,
+                          barrier, progress, atomic_write, save_checkpoint, load_checkpoint, check_resume, cosine_lr,
+                          rng_state, set_rng_state, CheckpointError, EMA)
+from .layers import Block
+from .metrics import mesh_metrics, volume_iou
+from .data import cache_dir, load_index, load_shape
 
 # %% auto #0
-__all__ = ['TRAIN_KEYS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool',
-           'Attention', 'Block', 'ResBlock', 'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch',
-           'train_progress', 'lr_at', 'vae_loss', 'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits',
-           'volume_mesh', 'extract_mesh', 'encode_points', 'encode_mesh', 'encode_shape', 'latent_scale_factor',
-           'set_scale_factor', 'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents',
-           'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize', 'encode_file', 'decode_file', 'roundtrip',
-           'mesh_iou']
+__all__ = ['fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool', 'ResBlock',
+           'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch', 'train_progress', 'vae_loss',
+           'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits', 'volume_mesh', 'extract_mesh',
+           'encode_points', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of',
+           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
+           'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(x:torch.Tensor, # (..., 3) points
@@ -73,32 +78,6 @@ def plane_pool(x:torch.Tensor, # (B, N, D) point features
     return out / cnt.clamp(min=1)[..., None]   # (B, 3 res^2, D)
 
 # %% ../nbs/02_triplane_vae.ipynb #c017
-class Attention(nn.Module):
-    "Multi-head attention of `x` to `ctx` (self-attention when `ctx` is None)."
-    def __init__(self, dim:int, heads:int, ctx_dim:int|None=None):
-        super().__init__()
-        self.heads = heads
-        self.q, self.kv, self.proj = nn.Linear(dim, dim), nn.Linear(ctx_dim or dim, 2 * dim), nn.Linear(dim, dim)
-    def forward(self, x, ctx=None):
-        ctx = x if ctx is None else ctx
-        B, N, D = x.shape; h = self.heads
-        q = self.q(x).view(B, N, h, D // h).transpose(1, 2)   # (B, h, N, d)
-        k, v = self.kv(ctx).view(B, ctx.shape[1], 2, h, D // h).permute(2, 0, 3, 1, 4)   # 2 x (B, h, M, d)
-        o = F.scaled_dot_product_attention(q, k, v)   # (B, h, N, d)
-        return self.proj(o.transpose(1, 2).reshape(B, N, D))
-
-class Block(nn.Module):
-    "Pre-norm transformer block; cross-attention to a context of width `ctx_dim` when given one."
-    def __init__(self, dim:int, heads:int, ctx_dim:int|None=None, mlp_ratio:int=4):
-        super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.norm_ctx = nn.LayerNorm(ctx_dim) if ctx_dim else None
-        self.attn = Attention(dim, heads, ctx_dim)
-        self.mlp = nn.Sequential(nn.Linear(dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
-    def forward(self, x, ctx=None):
-        x = x + self.attn(self.norm1(x), None if ctx is None else self.norm_ctx(ctx))
-        return x + self.mlp(self.norm2(x))
-
 class ResBlock(nn.Module):
     "GroupNorm-SiLU-conv x 2 with a skip: the decoder's unit."
     def __init__(self, ch:int):
@@ -164,9 +143,9 @@ class TriplaneVAE(nn.Module):
 
 # %% ../nbs/02_triplane_vae.ipynb #c023
 @dataclass
-class VAEConfig:
-    "Sizes of a `TriplaneVAE`; defaults are the cpu profile's."
-    n_points: int = 2048   # surface points per shape into the encoder (paper: 81,920)
+class VAEConfig(ProfileConfig):
+    "Sizes of a `TriplaneVAE` (`from_profile` reads a profile's `vae.model` block); defaults are the cpu profile's."
+    n_points: int = 1024   # surface points per shape into the encoder (paper: 81,920)
     n_freqs: int = 8       # Fourier frequencies (D3D-VAE: 8)
     C: int = 8             # latent channels (paper: 16)
     r: int = 16            # latent plane side: the latent is C x r x 3r (paper: 32)
@@ -179,12 +158,6 @@ class VAEConfig:
     feat: int = 32         # channels of each feature plane; the MLP reads 3 x feat
     mlp_width: int = 128   # hidden width of the occupancy MLP
     pool_queries: bool = True   # add plane-pooled point features to the queries (ConvONet); D3D-VAE: no (paper profile: False)
-
-    @classmethod
-    def from_profile(cls, section:dict)->VAEConfig:
-        "The model sizes named in a profile's `vae` section (other keys are training settings)."
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in section.items() if k in names})
 
     @property
     def latent_shape(self)->tuple[int, int, int]: return (self.C, self.r, 3 * self.r)
@@ -228,16 +201,11 @@ def get_batch(data:dict, idx:torch.Tensor, n_points:int, n_occ:int, g:torch.Gene
     return take(data['surface'], si), take(data['normals'], si), take(data['queries'], qi), take(data['sdf'], qi)
 
 # %% ../nbs/02_triplane_vae.ipynb #c036
-def train_progress(step:int, wall_s:float, tcfg:dict)->float:
+def train_progress(step:int, wall_s:float, train:dict)->float:
     "Fraction of training done: steps over `steps`, or wall time over `max_train_minutes` (when > 0) if that is further."
-    cap = tcfg.get('max_train_minutes') or 0
-    return max(step / tcfg['steps'], wall_s / (60 * cap) if cap > 0 else 0.0)
+    cap = train.get('max_train_minutes') or 0
+    return max(step / train['steps'], wall_s / (60 * cap) if cap > 0 else 0.0)
 
-def lr_at(frac:float, lr:float, warmup:float=0.03)->float:
-    "Linear warm-up over the first `warmup` of training, then cosine decay from `lr` to 5% of it at `frac` = 1."
-    if frac < warmup: return lr * (frac + 1e-3) / warmup
-    t = min(1.0, (frac - warmup) / (1 - warmup))
-    return lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
 
 def vae_loss(model, surface, normals, q, sdf, band:float, kl_weight:float)->tuple[torch.Tensor, dict]:
     "BCE against semi-continuous targets + kl_weight * KL; returns the loss and its parts."
@@ -245,26 +213,27 @@ def vae_loss(model, surface, normals, q, sdf, band:float, kl_weight:float)->tupl
     bce = F.binary_cross_entropy_with_logits(logits, occupancy_target(sdf, band))
     return bce + kl_weight * kl, dict(bce=bce.item(), kl=kl.item())
 
-def train_step(model, opt, batch, frac:float, tcfg:dict, device)->dict:
+def train_step(model, opt, batch, frac:float, train:dict, device)->dict:
     "One optimizer step at the learning rate scheduled for training fraction `frac`; returns the loss parts."
-    for gr in opt.param_groups: gr['lr'] = lr_at(frac, tcfg['lr'])
+    for gr in opt.param_groups: gr['lr'] = cosine_lr(frac, train['lr'], train['warmup'], train['lr_floor'])
     surface, normals, q, sdf = (x.to(device) for x in batch)
     with autocast(device):
-        loss, parts = vae_loss(model, surface, normals, q, sdf, tcfg['band'], tcfg['kl_weight'])
-    opt.zero_grad(set_to_none=True); loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
+        loss, parts = vae_loss(model, surface, normals, q, sdf, train['band'], train['kl_weight'])
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
     return parts
 
-def _save(path, model, ema, opt, tcfg, step, **meta):
-    "The one place that writes a VAE checkpoint (rank 0 only)."
+def _save(path, model, ema, opt, config, step, g, **meta):
+    "The one place that writes a VAE checkpoint (rank 0 only), with the random state a resumed run continues from."
     mods = {'model': model} if ema is None else {'model': model, 'ema': ema}
-    return save_checkpoint(path, mods, {'model': asdict(model.cfg), 'train': tcfg}, optimizer=opt, step=step, **meta)
+    return save_checkpoint(path, {**mods, 'rng': rng_state(g)}, config, optimizer=opt, step=step, **meta)
 
 # %% ../nbs/02_triplane_vae.ipynb #c038
-TRAIN_KEYS = ('n_occ', 'batch_size', 'steps', 'lr', 'band', 'kl_weight', 'ema_decay', 'ckpt_every', 'max_train_minutes')
-
 def train_vae(data:dict, # training arrays from `load_arrays`
-              section:dict, # a profile's `vae` section: model sizes and training settings
+              cfg:VAEConfig, # the model's sizes
+              train:dict, # a profile's `vae.train` block
               ckpt:Path|str, # checkpoint to write (and to resume from)
               resume:bool=True, # continue from `ckpt` when it exists
               seed:int=0,
@@ -273,38 +242,45 @@ def train_vae(data:dict, # training arrays from `load_arrays`
              )->tuple[TriplaneVAE, dict]:
     "Train (or resume) a TriplaneVAE; returns the model (EMA weights when EMA is on) and a log."
     ckpt, device = Path(ckpt), device or get_device()
-    distributed = init_distributed(); rank, world, _ = dist_info()
-    cfg, tcfg = VAEConfig.from_profile(section), {k: section[k] for k in TRAIN_KEYS}
+    distributed = init_distributed()
+    rank = dist_info()[0]
+    config = {'model': asdict(cfg), 'train': train}
     seed_everything(seed)
     model = TriplaneVAE(cfg).to(device)
-    opt = adamw(model.parameters(), tcfg['lr'], weight_decay=0.0, betas=(0.9, 0.99))
-    ema = EMA(model, tcfg['ema_decay']) if tcfg['ema_decay'] else None
+    opt = adamw(model.parameters(), train['lr'], weight_decay=0.0, betas=(0.9, 0.99))
+    ema = EMA(model, train['ema_decay']) if train['ema_decay'] else None
+    g = torch.Generator().manual_seed(seed * 1000 + rank)                    # the batches
     step, log = 0, dict(loss=[], wall_s=0.0)
-    if resume and ckpt.exists():
-        ck = load_checkpoint(ckpt)
-        if ck['config']['model'] != asdict(cfg): raise CheckpointError(f"{ckpt} holds a model of other sizes; delete it or pass resume=False")
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
-        if ema is not None and 'ema' in ck: ema.load_state_dict(ck['ema'])
+    ck = check_resume(ckpt, config, may_differ=('steps', 'ckpt_every', 'threads', 'max_train_minutes')) if resume else None
+    if ck is not None:
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimizer'])
+        if ema is not None: ema.load_state_dict(ck['ema'])
+        set_rng_state(ck['rng'], g)                                           # continue as if never stopped
         step, log = ck['meta']['step'], ck['meta']['log']
         if is_main(): print(f"resumed from {ckpt} at step {step}")
     net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
-    g = torch.Generator().manual_seed(seed * 1000 + rank + 7919 * step)   # a resumed run draws fresh batches
     n, t0, wall0 = len(data['ids']), time.time(), log['wall_s']
-    bar = progress(range(step, tcfg['steps']), 'vae', total=tcfg['steps'] - step)
-    frac = train_progress(step, wall0, tcfg)
+    bar = progress(range(step, train['steps']), 'vae', total=train['steps'] - step)
+    frac = train_progress(step, wall0, train)
     while frac < 1:
-        idx = torch.randint(0, n, (tcfg['batch_size'],), generator=g)
-        parts = train_step(net, opt, get_batch(data, idx, cfg.n_points, tcfg['n_occ'], g), frac, tcfg, device)
-        if ema is not None: ema.decay = min(tcfg['ema_decay'], (1 + step) / (10 + step)); ema.update(model)   # warm-up: early weights fade fast
-        step += 1; bar.update(1)
-        log['loss'].append(round(parts['bce'], 5)); log['wall_s'] = wall0 + time.time() - t0
+        idx = torch.randint(0, n, (train['batch_size'],), generator=g)
+        parts = train_step(net, opt, get_batch(data, idx, cfg.n_points, train['n_occ'], g), frac, train, device)
+        if ema is not None:
+            ema.decay = min(train['ema_decay'], (1 + step) / (10 + step))         # warm-up: early weights fade fast
+            ema.update(model)
+        step += 1
+        bar.update(1)
+        log['loss'].append(round(parts['bce'], 5))
+        log['wall_s'] = wall0 + time.time() - t0
         wall = torch.tensor(log['wall_s'])
         if distributed: torch.distributed.all_reduce(wall, op=torch.distributed.ReduceOp.MAX)   # every rank stops together
-        frac = train_progress(step, float(wall), tcfg)
+        frac = train_progress(step, float(wall), train)
         if is_main() and step % log_every == 0:
             print(f"step {step}: bce {np.mean(log['loss'][-log_every:]):.4f} kl {parts['kl']:.1f} "
-                  f"lr {lr_at(frac, tcfg['lr']):.2e} {log['wall_s']:.0f}s ({frac:.0%} done)", flush=True)
-        if step % tcfg['ckpt_every'] == 0 or frac >= 1: _save(ckpt, model, ema, opt, tcfg, step, log=log, finished=frac >= 1)
+                  f"lr {cosine_lr(frac, train['lr'], train['warmup'], train['lr_floor']):.2e} {log['wall_s']:.0f}s ({frac:.0%} done)", flush=True)
+        if step % train['ckpt_every'] == 0 or frac >= 1:
+            _save(ckpt, model, ema, opt, config, step, g, log=log, finished=frac >= 1)
     bar.close()
     barrier()
     log['steps'] = len(log['loss'])
@@ -350,7 +326,6 @@ def grid_logits(model:TriplaneVAE, z:torch.Tensor, # one latent (C, r, 3r), unsc
 def volume_mesh(vol:np.ndarray, # (res, res, res) values on the grid over [-1, 1]^3 (ij order), larger inside
                 level:float=0.0)->trimesh.Trimesh:
     "Marching cubes of `vol` at `level` in the normalised box; an empty mesh when the level is never crossed."
-    from skimage.measure import marching_cubes
     if vol.max() <= level or vol.min() >= level: return trimesh.Trimesh()
     v, f, _, _ = marching_cubes(vol, level=level, spacing=(2 / (len(vol) - 1),) * 3)
     return trimesh.Trimesh(v - 1, f[:, ::-1], process=True)   # skimage's winding points inward for occupancy: flip it
@@ -373,12 +348,6 @@ def encode_points(model:TriplaneVAE, surface, normals, batch:int=32)->torch.Tens
     return torch.cat([model.encode(torch.as_tensor(surface[s:s + batch]).float().to(dev),
                                    torch.as_tensor(normals[s:s + batch]).float().to(dev))[0].cpu()
                       for s in range(0, len(surface), batch)])
-
-def encode_mesh(model:TriplaneVAE, mesh:trimesh.Trimesh, # a normalised mesh
-                seed:int=0)->torch.Tensor:
-    "The posterior mean (C, r, 3r) of a normalised mesh, from `n_points` area-uniform surface samples."
-    p, n = sample_surface(mesh, model.cfg.n_points, seed)
-    return encode_points(model, p[None], n[None])[0]
 
 def encode_shape(model:TriplaneVAE, s:dict, # a cached shape (`load_shape`)
                  n:int|None=None)->torch.Tensor:   # surface points to use (None: the model's n_points)
@@ -417,7 +386,6 @@ def latents_path(source:str, data_cfg:dict, ckpt:Path|str)->Path:
 
 def encode_cache(model:TriplaneVAE, source:str, data_cfg:dict, ckpt:Path|str, scale:float, batch:int=32)->tuple[list, torch.Tensor]:
     "Encode every cached shape of `source` (posterior means x `scale`) and write them to the cache; returns (ids, latents)."
-    from safetensors.torch import save_file
     d = load_arrays([(source, data_cfg)], None, keys=('surface', 'normals'), n_surface=model.cfg.n_points)
     z = encode_points(model, d['surface'], d['normals'], batch) * scale   # the first n_points (random) surface points
     atomic_write(latents_path(source, data_cfg, ckpt),
@@ -428,7 +396,6 @@ def load_latents(source:str, data_cfg:dict, ckpt:Path|str,
                  split:str|None=None, # 'train' | 'val' | 'test': only that split's shapes (None: all)
                 )->tuple[list, torch.Tensor]:
     "(shape ids, scaled latents (S, C, r, 3r)) of `source` as written by `encode_cache` for checkpoint `ckpt`."
-    from safetensors import safe_open
     p = latents_path(source, data_cfg, ckpt)
     if not p.exists(): raise FileNotFoundError(f"no latents of {source!r} for VAE checkpoint {ckpt} at {p}: run nbs/02_triplane_vae.ipynb")
     with safe_open(str(p), framework='pt') as f: ids, z = json.loads(f.metadata()['ids']), f.get_tensor('latents')
@@ -454,7 +421,6 @@ def evaluate_shapes(model:TriplaneVAE, source:str, data_cfg:dict, ids:list, # sh
                     n_points:int, # surface points for the mesh metrics
                     mc_res:int=128)->dict:
     "Per-shape reconstruction metrics of `ids` (a list of dicts) and the reconstructed meshes."
-    from lost_nb.data import load_shape
     rows, meshes = [], []
     for sid in progress(ids, f'eval {source}'):
         s = load_shape(source, data_cfg, sid)
@@ -472,48 +438,3 @@ def summarize(rows:list)->dict:
     return dict(n=len(rows), n_empty=len(rows) - len(ok), volume_iou=mean('volume_iou', rows), mesh_iou=mean('mesh_iou', rows),
                 chamfer_l1_x1e2=100 * mean('chamfer_l1', ok), fscore_1pct=mean('fscore_1', rows), fscore_2pct=mean('fscore_2', rows),
                 normal_consistency=mean('normal_consistency', ok))
-
-# %% ../nbs/02_triplane_vae.ipynb #c061
-def _normalization(mesh:trimesh.Trimesh, scale:float=0.95)->tuple[np.ndarray, float]:
-    "Centre and factor that put `mesh` in the dataset's box (as `normalize_mesh`)."
-    lo, hi = mesh.bounds
-    return (lo + hi) / 2, 2 * scale / float(np.max(hi - lo))
-
-def encode_file(ckpt:Path|str, mesh_path:Path|str, out:Path|str|None=None, seed:int=0)->tuple[torch.Tensor, dict]:
-    "Encode a mesh file: (scaled latent (C, r, 3r), info with the normalisation); written to `out` (.safetensors) if given."
-    from lost_nb.meshes import load_mesh
-    model, ck = load_vae(ckpt)
-    mesh = load_mesh(mesh_path)
-    centre, factor = _normalization(mesh)
-    norm = mesh.copy(); norm.vertices = (mesh.vertices - centre) * factor
-    z = encode_mesh(model, norm, seed) * ck['meta'].get('scale_factor', 1.0)
-    info = dict(centre=centre.tolist(), factor=factor, source=str(mesh_path), ckpt=str(ckpt))
-    if out is not None:
-        from safetensors.torch import save_file
-        atomic_write(out, lambda tmp: save_file({'latent': z.contiguous()}, tmp, metadata={'info': json.dumps(info)}))
-    return z, info
-
-def decode_file(ckpt:Path|str, latent:Path|str|torch.Tensor, out:Path|str, info:dict|None=None, res:int=128)->trimesh.Trimesh:
-    "Decode a scaled latent (a tensor or a file by `encode_file`) to a mesh in the original frame, written to `out`."
-    model, ck = load_vae(ckpt)
-    if not torch.is_tensor(latent):
-        from safetensors import safe_open
-        with safe_open(str(latent), framework='pt') as f: latent, info = f.get_tensor('latent'), json.loads(f.metadata()['info'])
-    mesh = extract_mesh(model, latent / ck['meta'].get('scale_factor', 1.0), res)
-    if info is not None and len(mesh.vertices): mesh.vertices = mesh.vertices / info['factor'] + np.array(info['centre'])
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    mesh.export(str(out))
-    return mesh
-
-def roundtrip(ckpt:Path|str, mesh_path:Path|str, out:Path|str, res:int=128, seed:int=0)->trimesh.Trimesh:
-    "Encode and decode a mesh file through the VAE; writes the reconstruction (format by `out`'s extension)."
-    z, info = encode_file(ckpt, mesh_path, seed=seed)
-    return decode_file(ckpt, z, out, info, res)
-
-# %% ../nbs/02_triplane_vae.ipynb #c063
-def mesh_iou(a:trimesh.Trimesh, b:trimesh.Trimesh, n:int=20_000, seed:int=0)->float:
-    "Volume IoU of two meshes by the generalised winding number on `n` points uniform in `b`'s bounding box (padded 5%)."
-    from lost_nb.metrics import inside
-    lo, hi = b.bounds; pad = 0.05 * (hi - lo)
-    q = np.random.default_rng(seed).uniform(lo - pad, hi + pad, (n, 3))
-    return volume_iou(inside(a, q), inside(b, q))

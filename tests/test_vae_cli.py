@@ -28,8 +28,9 @@ def _tiny_checkpoint(path: Path, mesh: trimesh.Trimesh) -> Path:
     _, sdf, _ = occupancy(m, q)
     data = dict(surface=torch.tensor(surf)[None], normals=torch.tensor(nrm)[None], queries=torch.tensor(q, dtype=torch.float32)[None],
                 sdf=torch.tensor(sdf)[None], ids=['box'], source=['test'], n_uniform=4096)
-    sec = {**get_profile('smoke', 'vae'), 'steps': 60, 'lr': 3e-3, 'batch_size': 2, 'n_up': 2}
-    vae.train_vae(data, sec, path, resume=False, log_every=10**9)
+    sec = get_profile('smoke', 'vae')
+    cfg = vae.VAEConfig.from_profile({**sec['model'], 'n_up': 2})
+    vae.train_vae(data, cfg, {**sec['train'], 'steps': 60, 'lr': 3e-3, 'batch_size': 2}, path, resume=False, log_every=10**9)
     vae.set_scale_factor(path, 1.0)
     return path
 
@@ -46,7 +47,7 @@ def test_vae_roundtrip_cli(tmp_path):
     assert 'volume IoU against the input' in r.stdout, r.stdout
     out = trimesh.load(tmp_path / 'out.glb', force='mesh')
     assert len(out.faces) > 0
-    from lost_nb.vae import mesh_iou
+    from lost_nb.pipeline import mesh_iou
     iou = mesh_iou(out, box)
     assert iou >= IOU_BOUND, (iou, r.stdout)
     # encode + decode through a latent file give the same mesh as the round trip
