@@ -1,14 +1,14 @@
 # lost-nb: the two commands of the README, and the steps they stand on.
 #   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
-#   make test   the whole test suite: export in step with nbs/, every notebook at smoke in order (later notebooks
-#               read what earlier ones trained, as in the pipeline), pytest
+#   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/ and bench/, every notebook at
+#               smoke in order (later notebooks read what earlier ones trained, as in the pipeline), pytest
 VENV    ?= .venv
 PYTHON  ?= python3
 PROFILE ?= cpu
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat settings.ini setup.py | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test export-check nbtest pytest clean-nbs
+.PHONY: install demo test export-check lint nbtest pytest clean-nbs
 
 $(STAMP): settings.ini setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,12 +23,15 @@ install: $(STAMP)
 demo: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/lost-nb run --profile $(PROFILE)
 
-test: install export-check nbtest pytest
+test: install export-check lint nbtest pytest
 
 export-check: install
 	$(VENV)/bin/nbdev_export
 	@git diff --quiet -- lost_nb && test -z "$$(git status --porcelain -- lost_nb)" || \
 	  { git status --short -- lost_nb; echo "lost_nb/ is not what nbdev_export makes from nbs/: run nbdev_export and commit"; exit 1; }
+
+lint: install
+	$(VENV)/bin/ruff check lost_nb bench
 
 nbtest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing

@@ -1,37 +1,74 @@
 """Two trainings one after another with two threads, or side by side in two one-thread processes (`run_jobs`)?
 
-Times N steps of the cpu-profile tokenizer (random latents of the cpu shape, the profile's batch, no semantic loss)
-three ways in one run: in this process with 2 threads, in one spawned process with 1 thread, and in two spawned
+Times N steps of a profile's tokenizer (its `tokenizer.model` block on random latents of its VAE's shape, its
+`tokenizer.train` batch size and coarse read-out weight, nested dropout on, no semantic loss) three ways in
+one run: in this process with `--threads` threads, in one spawned process with 1 thread, and in two spawned
 one-thread processes at once. Prints seconds per step and the wall time of two trainings each way, as a ratio.
+Results: figures/bench/parallel_training.json (other profiles: <runs>/figures-<profile>/bench/), keys
+`seconds_per_step` (`threads_here`, `one_thread_alone`, `one_thread_beside_another` by job),
+`two_trainings_seconds` and `side_by_side_speedup`.
 
     python bench/parallel_training.py --steps 40
+    python bench/parallel_training.py --steps 5 --profile smoke
 """
 import argparse, time
-import torch, torch.nn.functional as F
+import torch
+import torch.nn.functional as F
 from lost_nb.core import get_profile, seed_everything, adamw, run_jobs
 from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
+from _record import write_result
 
-def steps_per_second(steps:int, seed:int=0)->float:
-    "Seconds per training step of the cpu-profile tokenizer, after 3 warm-up steps."
-    kc = get_profile('cpu', 'tokenizer'); B = kc['batch_size']
-    cfg = LoSTConfig(C=8, r=16, **{k: kc[k] for k in ('patch', 'width', 'depth', 'heads', 'K', 'd', 'dec_width', 'dec_depth', 'dec_heads',
-                                                     'prediction', 'pool_cond', 'coarse', 'linear_path')})
-    seed_everything(seed); m = LoST(cfg); opt = adamw(m.parameters(), 1e-4); g = torch.Generator().manual_seed(seed)
+
+def seconds_per_step(steps:int, profile:str='cpu', seed:int=0)->float:
+    "Seconds per training step of `profile`'s tokenizer on random latents, after 3 warm-up steps."
+    vm, kc = get_profile(profile, 'vae')['model'], get_profile(profile, 'tokenizer')
+    cfg = LoSTConfig.from_profile(kc['model'], C=vm['C'], r=vm['r'])
+    B, coarse_weight = kc['train']['batch_size'], kc['train']['coarse_weight']
+    seed_everything(seed)
+    m = LoST(cfg)
+    opt = adamw(m.parameters(), kc['train']['lr'])
+    g = torch.Generator().manual_seed(seed)
     for i in range(steps + 3):
-        if i == 3: t0 = time.time()
-        x0 = torch.randn(B, 8, 16, 48, generator=g); t = torch.randint(1000, (B,), generator=g); e = torch.randn(x0.shape, generator=g)
-        xt = m.diffusion.q_sample(x0, t, e); out, xc = m(x0, xt, t, sample_keep(B, cfg.K, True, 0.1, g))
-        loss = F.mse_loss(out, m.diffusion.target(x0, t, e)) + F.mse_loss(xc, x0)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return (time.time() - t0) / steps
+        if i == 3:
+            t0 = time.perf_counter()
+        x0 = torch.randn(B, cfg.C, cfg.r, 3 * cfg.r, generator=g)
+        t = torch.randint(cfg.T, (B,), generator=g)
+        e = torch.randn(x0.shape, generator=g)
+        xt = m.diffusion.q_sample(x0, t, e)
+        out, xc = m(x0, xt, t, sample_keep(B, cfg.K, True, cfg.p_uncond, g))
+        loss = F.mse_loss(out, m.diffusion.target(x0, t, e))
+        if xc is not None:
+            loss = loss + coarse_weight * F.mse_loss(xc, x0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - t0) / steps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--steps', type=int, default=40)
+    ap.add_argument('--threads', type=int, default=2, help='torch threads of the one-after-another run')
+    ap.add_argument('--profile', default='cpu')
+    a = ap.parse_args()
+    n = a.steps
+    torch.set_num_threads(a.threads)
+    here = seconds_per_step(n, a.profile)
+    one = run_jobs(seconds_per_step, {'a': dict(steps=n, profile=a.profile)}, processes=1, threads=1)['a']
+    pair = run_jobs(seconds_per_step, {'a': dict(steps=n, profile=a.profile),
+                                       'b': dict(steps=n, profile=a.profile, seed=1)}, processes=2, threads=1)
+    side = max(pair.values())
+    after, beside = 2 * here * n, side * n
+    print(f"s/step: {a.threads} threads {here:.3f}, 1 thread alone {one:.3f}, "
+          f"1 thread beside another {pair['a']:.3f} / {pair['b']:.3f}")
+    print(f"two trainings of {n} steps: one after another ({a.threads} threads) {after:.1f} s, "
+          f"side by side {beside:.1f} s: {after / beside:.2f}x faster side by side")
+    write_result('parallel_training', dict(
+        steps=n, threads_here=a.threads,
+        seconds_per_step=dict(threads_here=here, one_thread_alone=one, one_thread_beside_another=pair),
+        two_trainings_seconds=dict(one_after_another=after, side_by_side=beside),
+        side_by_side_speedup=after / beside), profile=a.profile)
+
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0]); ap.add_argument('--steps', type=int, default=40)
-    n = ap.parse_args().steps
-    torch.set_num_threads(2); two = steps_per_second(n)
-    one = run_jobs(steps_per_second, {'a': dict(steps=n)}, processes=1, threads=1)['a']
-    pair = run_jobs(steps_per_second, {'a': dict(steps=n), 'b': dict(steps=n, seed=1)}, processes=2, threads=1)
-    side = max(pair.values())
-    print(f"s/step: 2 threads {two:.3f}, 1 thread alone {one:.3f}, 1 thread beside another {pair['a']:.3f} / {pair['b']:.3f}")
-    print(f"two trainings of {n} steps: one after another (2 threads) {2 * two * n:.1f} s, side by side {side * n:.1f} s: "
-          f"{2 * two / side:.2f}x faster side by side")
+    main()   # spawned workers import this file: the guard keeps them from running it

@@ -1,75 +1,163 @@
-"""Exploration for issue #5: which conditioning lets the cpu-profile tokenizer use its tokens within a CPU budget?
+"""Which conditioning lets a profile's tokenizer use its tokens within a CPU budget?
 
-Trains the cpu-profile LoST (no semantic loss, nested dropout after 250 steps, raw weights, one thread) for STEPS
-steps, then scores 8 held-out procedural shapes at k = 1, 4, 32 tokens: error of the decode over the latents'
-variance and volume IoU through the VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when
-on); the same errors on 8 training shapes; and the mean cosine between different shapes' token vectors. Needs the
-cpu VAE run (02). Flags: pool (LoSTConfig.pool_cond), coarse (LoSTConfig.coarse), aux=W (read-out MSE weight),
-lr=, bs=, tshift (timesteps toward noise), pca (read-out initialised from PCA of the training latents), pcaenc (LoSTConfig.linear_path, started with pca at whitened PCA), threads=, and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains
-a separate MLP read-out of the tokens (the encoder alone gets its gradient).
+Trains a LoST of the profile's `tokenizer.model` sizes, with the cpu-budget modules (`additions`) the flags
+name and the profile's `tokenizer.train` settings unless flags override them (no semantic loss, nested dropout
+after `nested_warmup` steps, the `cosine_lr` schedule, raw weights, one thread) for STEPS steps on the
+procedural and Sweet Home 3D training latents, then scores 8 validation-split procedural shapes at k = 1, 4
+and K tokens: error of the decode over the latents' variance and volume IoU through the VAE, for 1-step and
+25-step DDIM decodes (and the coarse read-out alone when on); the same errors on 8 training shapes; and the
+mean cosine between different shapes' token vectors. Needs the profile's VAE run (02). Flags: pool (additions
+'pooled_cond'), coarse ('coarse_readout'), pcaenc ('linear_path'), pca (read-out, and with pcaenc the linear
+path, started at PCA of the training latents: `init_pca`), aux=W (read-out MSE weight; default the profile's
+`coarse_weight` with coarse, else 0), lr=, bs=, tshift (timesteps toward noise), threads=, profile=NAME, and
+LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains a separate MLP read-out of the tokens (the
+encoder alone gets its gradient). Results: figures/bench/tokenizer_recipe-NAME.json (other profiles:
+<runs>/figures-<profile>/bench/), keys `config`, `train_seconds`, `loss` (every 250 steps),
+`mean_predictor_error`, `val` and `train` (`k<k>_s<steps>` and `k<k>_readout`: [error, IoU] on val, error on
+train; `token_offdiag_cos`).
 
     python bench/tokenizer_recipe.py base 1500
     python bench/tokenizer_recipe.py pool 1500 pool
     python bench/tokenizer_recipe.py coarse_lr 1500 pool coarse aux=1 lr=1e-3
+    python bench/tokenizer_recipe.py full 1500 pool coarse pcaenc pca
+    python bench/tokenizer_recipe.py smoke 3 pool coarse pcaenc pca profile=smoke
 """
-import time, sys, math, json
-import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything
-from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
+import sys, time
+from dataclasses import asdict
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from lost_nb.core import get_profile, run_dir, seed_everything, adamw, cosine_lr
+from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
-from lost_nb.metrics import volume_iou
 from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, init_pca
-name, steps = sys.argv[1], int(sys.argv[2]); fl = dict(a.split('=') if '=' in a else (a, '1') for a in sys.argv[3:])
-torch.set_num_threads(int(fl.get('threads', 1)))
-lr = float(fl.get('lr', 5e-4)); aux = float(fl.get('aux', 0)); bs = int(fl.get('bs', 12))
-dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
-vae,_ = load_vae(vck); sc = scale_factor_of(vck)
-zs = [load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')]
-z = torch.cat(zs); mu = z.mean(0, keepdim=True)
-ids, zp = load_latents('proc', dc, vck); pos = {s:i for i,s in enumerate(ids)}
-ho = [r['shape_id'] for r in heldout('proc', dc, 8, splits=('test',))]; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]
-ztr = z[:8]
-print('mean-predictor error/var on val', round((F.mse_loss(mu.expand_as(zval), zval) / zval.var()).item(), 3), flush=True)
-over = {k: type(kc[k])(fl[k]) for k in ('width','depth','dec_width','dec_depth','K','d','patch') if k in fl}
-cfg = LoSTConfig(C=z.shape[1], r=z.shape[2], pool_cond='pool' in fl, coarse='coarse' in fl, linear_path='pcaenc' in fl, **{**{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')}, **over})
-seed_everything(0); model = LoST(cfg); D = model.diffusion
-if 'pca' in fl: init_pca(model, z)   # read-out (and, with pcaenc, the linear encoder path) from PCA of the training latents
-head = None
-if aux and not cfg.coarse:
-    head = nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(), nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
-params = list(model.parameters()) + (list(head.parameters()) if head else [])
-opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0); g = torch.Generator(); T0 = time.time()
-for step in range(steps):
-    g.manual_seed(step)
-    for pg in opt.param_groups: pg['lr'] = lr * min(1, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
-    x0 = z[torch.randint(len(z), (bs,), generator=g)]
-    keep = sample_keep(bs, cfg.K, step >= 250, 0.1, g)
-    u = torch.rand(bs, generator=g)
-    if 'tshift' in fl: u = 1 - (1 - u) ** 2
-    t = (u * 1000).long().clamp(max=999); eps = torch.randn(x0.shape, generator=g)
-    x_t = D.q_sample(x0, t, eps); tok = model.encoder(x0); out, xc = model.decoder(x_t, t, tok, keep, return_coarse=True)
-    loss = F.mse_loss(out, D.target(x0, t, eps))
-    if head is not None: loss = loss + aux * F.mse_loss(head(tok.flatten(1)).view_as(x0), x0)
-    if xc is not None: loss = loss + aux * F.mse_loss(xc, x0)
-    opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step()
-    if step % 250 == 0: print(name, step, round(loss.item(), 4), round(time.time()-T0), flush=True)
-train_s = time.time() - T0
-def score(m, zz, shapes):
-    res = {}
-    with torch.no_grad():
-        tok = m.eval().tokenize(zz)
-        tn = F.normalize(tok.flatten(1), dim=-1); sim = tn @ tn.T
-        res['token_offdiag_cos'] = round(sim[~torch.eye(len(zz), dtype=bool)].mean().item(), 3)
-        for k in (1, 4, 32):
-            if cfg.coarse:
-                kp = torch.arange(cfg.K)[None].expand(len(zz), -1) < k
-                xc = m.decoder.coarse_latent(tok, kp); res[f'k{k}_readout'] = round((F.mse_loss(xc, zz) / zz.var()).item(), 3)
-                if shapes is not None: res[f'k{k}_readout'] = (res[f'k{k}_readout'], round(float(np.mean([float(volume_iou(decode_logits(vae, xc[i] / sc, s['queries'][:16384]).numpy() > 0, s['occ'][:16384])) for i, s in enumerate(shapes)])), 3))
-            for st in (1, 25):
-                out = m.detokenize(tok[:, :k], steps=st)
-                err = round((F.mse_loss(out, zz) / zz.var()).item(), 3)
-                if shapes is None: res[f'k{k}_s{st}'] = err; continue
-                ious = [float(volume_iou(decode_logits(vae, out[i] / sc, s['queries'][:16384]).numpy() > 0, s['occ'][:16384])) for i, s in enumerate(shapes)]
-                res[f'k{k}_s{st}'] = (err, round(float(np.mean(ious)), 3))
+from _record import slug, split_profile, write_result
+
+FLAG_ADDITIONS = {'pool': 'pooled_cond', 'coarse': 'coarse_readout', 'pcaenc': 'linear_path'}
+SIZES = ('width', 'depth', 'heads', 'dec_width', 'dec_depth', 'dec_heads', 'K', 'd', 'patch')
+KNOWN = (*FLAG_ADDITIONS, 'pca', 'aux', 'lr', 'bs', 'tshift', 'threads', *SIZES)
+
+
+def parse_flags(args:list)->dict:
+    "'aux=1' -> {'aux': '1'}; a bare 'pool' -> {'pool': '1'}."
+    return dict(a.split('=', 1) if '=' in a else (a, '1') for a in args)
+
+
+def rel_err(a:torch.Tensor, b:torch.Tensor)->float:
+    "MSE of `a` against `b` over the variance of `b`, rounded."
+    return round((F.mse_loss(a, b) / b.var()).item(), 3)
+
+
+def mean_iou(vae, z:torch.Tensor, shapes:list, scale:float, n_uniform:int)->float:
+    "Mean volume IoU of scaled latents `z` against their shapes, through the VAE."
+    ious = [latent_iou(vae, z[i] / scale, s, n_uniform) for i, s in enumerate(shapes)]
+    return round(float(np.mean(ious)), 3)
+
+
+@torch.no_grad()
+def score(m:LoST, zz:torch.Tensor, shapes:list|None, vae, scale:float, n_uniform:int)->dict:
+    "Decode errors (and IoUs, given `shapes`) at k = 1, 4, K tokens; the tokens' mean off-diagonal cosine."
+    res, K = {}, m.cfg.K
+    tok = m.eval().tokenize(zz)
+    tn = F.normalize(tok.flatten(1), dim=-1)
+    res['token_offdiag_cos'] = round((tn @ tn.T)[~torch.eye(len(zz), dtype=torch.bool)].mean().item(), 3)
+    for k in sorted({k for k in (1, 4, K) if k <= K}):
+        outs = {}
+        if 'coarse_readout' in m.additions:
+            kept = torch.arange(K)[None].expand(len(zz), -1) < k
+            outs[f'k{k}_readout'] = m.additions['coarse_readout'](tok, kept)
+        for st in (1, 25):
+            outs[f'k{k}_s{st}'] = m.detokenize(tok[:, :k], steps=st)
+        for key, out in outs.items():
+            err = rel_err(out, zz)
+            res[key] = err if shapes is None else (err, mean_iou(vae, out, shapes, scale, n_uniform))
     return res
-print(name, json.dumps(fl), 'train_s', round(train_s), 'val', json.dumps(score(model, zval, shp)), 'train', json.dumps(score(model, ztr, None)), flush=True)
+
+
+def build(kc:dict, fl:dict, z:torch.Tensor, aux:float)->tuple[LoST, nn.Module|None]:
+    "The tokenizer the flags describe (PCA-started with `pca`), and an MLP head for aux without coarse."
+    over = {k: type(kc['model'][k])(fl[k]) for k in SIZES if k in fl}
+    adds = tuple(a for f, a in FLAG_ADDITIONS.items() if f in fl)
+    cfg = LoSTConfig.from_profile({**kc['model'], **over, 'additions': adds}, C=z.shape[1], r=z.shape[2])
+    seed_everything(0)
+    model = LoST(cfg)
+    if 'pca' in fl:
+        init_pca(model, z)
+    head = None
+    if aux and 'coarse_readout' not in cfg.additions:
+        head = nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(),
+                             nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
+    return model, head
+
+
+def train(model:LoST, head:nn.Module|None, z:torch.Tensor, steps:int, kt:dict, lr:float, bs:int, aux:float,
+          tshift:bool, name:str)->dict:
+    "Train `model` (and `head`) in place on latents `z`; returns the loss every 250 steps."
+    cfg, D = model.cfg, model.diffusion
+    params = list(model.parameters()) + (list(head.parameters()) if head else [])
+    opt = adamw(params, lr, weight_decay=0.0)
+    g, t0, losses = torch.Generator(), time.time(), {}
+    for step in range(steps):
+        g.manual_seed(step)
+        for pg in opt.param_groups:
+            pg['lr'] = cosine_lr(step / steps, lr, kt['warmup'], kt['lr_floor'])
+        x0 = z[torch.randint(len(z), (bs,), generator=g)]
+        keep = sample_keep(bs, cfg.K, step >= kt['nested_warmup'], cfg.p_uncond, g)
+        u = torch.rand(bs, generator=g)
+        if tshift:
+            u = 1 - (1 - u) ** 2
+        t = (u * cfg.T).long().clamp(max=cfg.T - 1)
+        eps = torch.randn(x0.shape, generator=g)
+        x_t = D.q_sample(x0, t, eps)
+        tok = model.tokenize(x0)
+        out, xc = model.denoise(x_t, t, tok, keep)
+        loss = F.mse_loss(out, D.target(x0, t, eps))
+        if head is not None:
+            loss = loss + aux * F.mse_loss(head(tok.flatten(1)).view_as(x0), x0)
+        if xc is not None:
+            loss = loss + aux * F.mse_loss(xc, x0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if step % 250 == 0:
+            losses[step] = round(loss.item(), 4)
+            print(name, step, losses[step], round(time.time() - t0), flush=True)
+    return losses
+
+
+def main():
+    profile, args = split_profile(sys.argv[1:])
+    name, steps, fl = args[0], int(args[1]), parse_flags(args[2:])
+    unknown = sorted(set(fl) - set(KNOWN))
+    if unknown:
+        raise SystemExit(f"unknown flag(s) {unknown}; known: {list(KNOWN)}")
+    torch.set_num_threads(int(fl.get('threads', 1)))
+    dc, kc = get_profile(profile, 'data'), get_profile(profile, 'tokenizer')
+    kt, nu = kc['train'], dc['n_uniform']
+    lr, bs = float(fl.get('lr', kt['lr'])), int(fl.get('bs', kt['batch_size']))
+    aux = float(fl.get('aux', kt['coarse_weight'] if 'coarse' in fl else 0))
+    vck = run_dir('vae', profile) / 'vae.safetensors'
+    vae, sc = load_vae(vck)[0], scale_factor_of(vck)
+    z = torch.cat([load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')])
+    ids, zp = load_latents('proc', dc, vck, split='val')
+    pos = {s: i for i, s in enumerate(ids)}
+    ho = [r['shape_id'] for r in heldout('proc', dc, 8, splits=('val',))]
+    zval, shp = zp[[pos[s] for s in ho]], [load_shape('proc', dc, h) for h in ho]
+    mean_err = rel_err(z.mean(0, keepdim=True).expand_as(zval), zval)
+    print('mean-predictor error/var on val', mean_err, flush=True)
+    model, head = build(kc, fl, z, aux)
+    t0 = time.time()
+    losses = train(model, head, z, steps, kt, lr, bs, aux, 'tshift' in fl, name)
+    train_s = time.time() - t0
+    val, on_train = score(model, zval, shp, vae, sc, nu), score(model, z[:8], None, vae, sc, nu)
+    print(name, fl, 'train_s', round(train_s), 'val', val, 'train', on_train, flush=True)
+    result = dict(name=name, steps=steps, flags=fl, lr=lr, batch_size=bs, aux=aux, config=asdict(model.cfg),
+                  n_val=len(ho), train_seconds=train_s, loss=losses, mean_predictor_error=mean_err, val=val,
+                  train=on_train)
+    write_result('tokenizer_recipe', result, profile=profile, tag=slug([name]))
+
+
+if __name__ == '__main__':
+    main()

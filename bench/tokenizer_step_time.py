@@ -1,27 +1,67 @@
-"""Seconds per training step of the cpu-profile tokenizer at 2 x 2 patches (the paper's) and 4 x 4 (the cpu profile's).
+"""Seconds per training step of a profile's tokenizer at 2 x 2 patches (the paper's) and 4 x 4 (the cpu
+profile's).
 
-Random latents of the cpu latent shape, batch of the profile, semantic loss off (it costs the same at both patch
-sizes). Prints each time and their ratio, measured in the same run.
+The tokenizer is the profile's `tokenizer.model` block (its `additions` included) with only `patch`
+overridden, on random latents of its VAE's latent shape, at its `tokenizer.train` batch size; nested dropout
+on, the coarse read-out's MSE when the profile has one, semantic loss off (it costs the same at both patch
+sizes). Prints each time and their ratio, measured in the same run. Results:
+figures/bench/tokenizer_step_time.json (other profiles: <runs>/figures-<profile>/bench/), keys
+`seconds_per_step` and `patch_tokens` (by patch side) and `ratio_2x2_over_4x4`.
 
     python bench/tokenizer_step_time.py --steps 20
+    python bench/tokenizer_step_time.py --steps 3 --profile smoke
 """
 import argparse, time
-import torch, torch.nn.functional as F
-from lost_nb.core import get_profile, seed_everything
+import torch
+import torch.nn.functional as F
+from lost_nb.core import get_profile, seed_everything, adamw
 from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
+from _record import write_result
 
-ap = argparse.ArgumentParser(description=__doc__.split('\n')[0]); ap.add_argument('--steps', type=int, default=20)
-a = ap.parse_args()
-kc = get_profile('cpu', 'tokenizer'); B = kc['batch_size']; out = {}
-for patch in (2, 4):
-    cfg = LoSTConfig(C=8, r=16, **{**{k: kc[k] for k in ('width', 'depth', 'heads', 'K', 'd', 'dec_width', 'dec_depth', 'dec_heads', 'prediction')}, 'patch': patch})
-    seed_everything(0); m = LoST(cfg); opt = torch.optim.AdamW(m.parameters(), 1e-4); g = torch.Generator().manual_seed(0)
-    for i in range(a.steps + 3):
-        if i == 3: t0 = time.time()
-        x0 = torch.randn(B, 8, 16, 48, generator=g); t = torch.randint(1000, (B,), generator=g); e = torch.randn(x0.shape, generator=g)
+
+def seconds_per_step(cfg:LoSTConfig, batch_size:int, lr:float, coarse_weight:float, steps:int)->float:
+    "Seconds per training step of a tokenizer of `cfg` on random latents, after 3 warm-up steps."
+    seed_everything(0)
+    m = LoST(cfg)
+    opt = adamw(m.parameters(), lr)
+    g, B = torch.Generator().manual_seed(0), batch_size
+    for i in range(steps + 3):
+        if i == 3:
+            t0 = time.perf_counter()
+        x0 = torch.randn(B, cfg.C, cfg.r, 3 * cfg.r, generator=g)
+        t = torch.randint(cfg.T, (B,), generator=g)
+        e = torch.randn(x0.shape, generator=g)
         xt = m.diffusion.q_sample(x0, t, e)
-        loss = F.mse_loss(m(x0, xt, t, sample_keep(B, cfg.K, True, 0.1, g))[0], m.diffusion.target(x0, t, e))
-        opt.zero_grad(); loss.backward(); opt.step()
-    out[patch] = (time.time() - t0) / a.steps
-    print(f"patch {patch}x{patch}: {(16 // patch) * (48 // patch)} patch tokens + {cfg.K} registers, {out[patch]:.3f} s/step ({torch.get_num_threads()} threads)")
-print(f"2x2 / 4x4 time per step: {out[2] / out[4]:.2f}")
+        out, xc = m(x0, xt, t, sample_keep(B, cfg.K, True, cfg.p_uncond, g))
+        loss = F.mse_loss(out, m.diffusion.target(x0, t, e))
+        if xc is not None:
+            loss = loss + coarse_weight * F.mse_loss(xc, x0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - t0) / steps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--steps', type=int, default=20)
+    ap.add_argument('--profile', default='cpu')
+    a = ap.parse_args()
+    vm, kc = get_profile(a.profile, 'vae')['model'], get_profile(a.profile, 'tokenizer')
+    kt = kc['train']
+    out, tokens = {}, {}
+    for patch in (2, 4):
+        cfg = LoSTConfig.from_profile({**kc['model'], 'patch': patch}, C=vm['C'], r=vm['r'])
+        out[patch] = seconds_per_step(cfg, kt['batch_size'], kt['lr'], kt['coarse_weight'], a.steps)
+        tokens[patch] = cfg.n_patches
+        print(f"patch {patch}x{patch}: {cfg.n_patches} patch tokens + {cfg.K} registers, "
+              f"{out[patch]:.3f} s/step "
+              f"({torch.get_num_threads()} threads)")
+    ratio = out[2] / out[4]
+    print(f"2x2 / 4x4 time per step: {ratio:.2f}")
+    write_result('tokenizer_step_time', dict(steps=a.steps, seconds_per_step=out, patch_tokens=tokens,
+                                             ratio_2x2_over_4x4=ratio), profile=a.profile)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,54 +1,109 @@
-"""Exploration for issue #5: does sampling training timesteps toward high noise help the cpu tokenizer use its tokens?
+"""Does sampling training timesteps toward high noise help a profile's tokenizer use its tokens?
 
-Trains the cpu-profile LoST without the semantic loss (nested dropout on, no EMA) for STEPS steps with timesteps
-t = 1000 (1 - (1 - u)^2), u uniform ('high'; P(t > 500) = 0.71) or uniform ('uniform'), then scores 6 held-out
-procedural shapes at k = 1, 4, 32 tokens with 1-step and 25-step decodes: (sample error / latent variance, volume
-IoU through the VAE). For reference it scores the cpu run's no-semantic-loss checkpoint (uniform timesteps, raw
-weights) the same way. Needs the cpu VAE and tokenizer runs.
+Trains the profile's LoST (its `tokenizer.model` block, additions included) without the semantic loss, with
+its `tokenizer.train` settings (batch, lr and `cosine_lr` schedule, nested dropout after `nested_warmup`
+steps, coarse read-out weight, PCA start), raw weights, for STEPS steps with timesteps t = T (1 - (1 - u)^2),
+u uniform ('high'; P(t > T/2) = 0.71) or uniform ('uniform'), then scores 6 validation-split procedural shapes
+at k = 1, 4 and K tokens with 1-step and 25-step decodes: (sample error / latent variance, volume IoU through
+the VAE). For reference it scores the profile's no-semantic-loss checkpoint of nbs/03_train_tokenizer.ipynb
+(uniform timesteps, raw weights) the same way, when there is one. Needs the profile's VAE run (and its
+tokenizer ablations for the reference). Results: figures/bench/tokenizer_timestep_shift-SCHEDULE-STEPS.json
+(other profiles: <runs>/figures-<profile>/bench/), keys `train_seconds`, `trained` and `reference` (each
+`k<k>_s<steps>`: [error, IoU]).
 
     python bench/tokenizer_timestep_shift.py 2 high 2500      # threads, schedule, steps
+    python bench/tokenizer_timestep_shift.py 1 high 3 profile=smoke
 """
-import time, sys, math, json
-import numpy as np, torch, torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything
-from lost_nb.vae import load_latents, load_vae, scale_factor_of, decode_logits
+import sys, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+from lost_nb.core import get_profile, run_dir, seed_everything, adamw, cosine_lr
+from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
-from lost_nb.metrics import volume_iou
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, load_tokenizer
-torch.set_num_threads(int(sys.argv[1])); tsched = sys.argv[2]; steps = int(sys.argv[3])
-dc, kc = get_profile('cpu','data'), get_profile('cpu','tokenizer'); vck = run_dir('vae','cpu')/'vae.safetensors'
-vae,_ = load_vae(vck); sc = scale_factor_of(vck)
-zs = [load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')]
-z = torch.cat(zs)
-ids, zp = load_latents('proc', dc, vck); pos = {s:i for i,s in enumerate(ids)}
-ho = [r['shape_id'] for r in heldout('proc', dc, 6, splits=('test',))]; zval = zp[[pos[s] for s in ho]]; shp = [load_shape('proc', dc, h) for h in ho]
-cfg = LoSTConfig(C=8, r=16, **{k: kc[k] for k in ('patch','width','depth','heads','K','d','dec_width','dec_depth','dec_heads','prediction')})
-seed_everything(0); model = LoST(cfg); D = model.diffusion
-opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.0); g = torch.Generator(); bs = 12; T0 = time.time()
-for step in range(steps):
-    g.manual_seed(step)
-    for pg in opt.param_groups: pg['lr'] = 5e-4 * min(1, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / steps)))
-    x0 = z[torch.randint(len(z), (bs,), generator=g)]
-    keep = sample_keep(bs, cfg.K, step >= 250, 0.1, g)
-    u = torch.rand(bs, generator=g)
-    if tsched == 'high': u = 1 - (1 - u) ** 2
-    t = (u * 1000).long().clamp(max=999); eps = torch.randn(x0.shape, generator=g)
-    x_t = D.q_sample(x0, t, eps); out = model(x0, x_t, t, keep)[0]
-    loss = F.mse_loss(out, D.target(x0, t, eps))
-    opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
-    if step % 250 == 0: print(tsched, step, round(loss.item(), 4), round(time.time()-T0), flush=True)
-def score(m):
-    "{'k<k>_s<steps>': (sample error / latent variance, mean volume IoU)} on the held-out shapes."
-    res = {}
-    with torch.no_grad():
-        tok = m.eval().tokenize(zval)
-        for k in (1, 4, 32):
-            for st in (1, 25):
-                out = m.detokenize(tok[:, :k], steps=st)
-                ious = [float(volume_iou(decode_logits(vae, out[i] / sc, s['queries'][:16384]).numpy() > 0, s['occ'][:16384]))
-                        for i, s in enumerate(shp)]
-                res[f'k{k}_s{st}'] = (round((F.mse_loss(out, zval) / zval.var()).item(), 3), round(float(np.mean(ious)), 3))
+from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, load_tokenizer, init_pca, VARIANT_TAGS
+from _record import split_profile, write_result
+
+SCHEDULES = ('high', 'uniform')
+
+
+def train(z:torch.Tensor, cfg:LoSTConfig, kt:dict, steps:int, schedule:str)->LoST:
+    "The tokenizer trained `steps` steps on latents `z` with timesteps drawn by `schedule`."
+    seed_everything(0)
+    model = LoST(cfg)
+    if kt['pca_init']:
+        init_pca(model, z)
+    D, bs = model.diffusion, kt['batch_size']
+    opt = adamw(model.parameters(), kt['lr'], weight_decay=0.0)
+    g, t0 = torch.Generator(), time.time()
+    for step in range(steps):
+        g.manual_seed(step)
+        for pg in opt.param_groups:
+            pg['lr'] = cosine_lr(step / steps, kt['lr'], kt['warmup'], kt['lr_floor'])
+        x0 = z[torch.randint(len(z), (bs,), generator=g)]
+        keep = sample_keep(bs, cfg.K, step >= kt['nested_warmup'], cfg.p_uncond, g)
+        u = torch.rand(bs, generator=g)
+        if schedule == 'high':
+            u = 1 - (1 - u) ** 2
+        t = (u * cfg.T).long().clamp(max=cfg.T - 1)
+        eps = torch.randn(x0.shape, generator=g)
+        x_t = D.q_sample(x0, t, eps)
+        out, xc = model(x0, x_t, t, keep)
+        loss = F.mse_loss(out, D.target(x0, t, eps))
+        if xc is not None:
+            loss = loss + kt['coarse_weight'] * F.mse_loss(xc, x0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % 250 == 0:
+            print(schedule, step, round(loss.item(), 4), round(time.time() - t0), flush=True)
+    return model
+
+
+@torch.no_grad()
+def score(m:LoST, zval:torch.Tensor, shapes:list, vae, scale:float, n_uniform:int)->dict:
+    "{'k<k>_s<steps>': (sample error / latent variance, mean volume IoU)} on the validation shapes."
+    res, K = {}, m.cfg.K
+    tok = m.eval().tokenize(zval)
+    for k in sorted({k for k in (1, 4, K) if k <= K}):
+        for st in (1, 25):
+            out = m.detokenize(tok[:, :k], steps=st)
+            ious = [latent_iou(vae, out[i] / scale, s, n_uniform) for i, s in enumerate(shapes)]
+            err = (F.mse_loss(out, zval) / zval.var()).item()
+            res[f'k{k}_s{st}'] = (round(err, 3), round(float(np.mean(ious)), 3))
     return res
-print(tsched, steps, json.dumps(score(model)), flush=True)
-ref = load_tokenizer(run_dir('tokenizer', 'cpu', 'nosem') / 'tokenizer.safetensors', ema=False)
-print('uniform (nosem checkpoint, raw weights)', json.dumps(score(ref)), flush=True)
+
+
+def main():
+    profile, args = split_profile(sys.argv[1:])
+    threads, schedule, steps = int(args[0]), args[1], int(args[2])
+    if schedule not in SCHEDULES:
+        raise SystemExit(f"schedule {schedule!r} is not one of {SCHEDULES}")
+    torch.set_num_threads(threads)
+    dc, kc = get_profile(profile, 'data'), get_profile(profile, 'tokenizer')
+    vck = run_dir('vae', profile) / 'vae.safetensors'
+    vae, sc = load_vae(vck)[0], scale_factor_of(vck)
+    z = torch.cat([load_latents(src, dc, vck, split='train')[1] for src in ('proc', 'sh3d')])
+    ids, zp = load_latents('proc', dc, vck, split='val')
+    pos = {s: i for i, s in enumerate(ids)}
+    ho = [r['shape_id'] for r in heldout('proc', dc, 6, splits=('val',))]
+    zval, shp = zp[[pos[s] for s in ho]], [load_shape('proc', dc, h) for h in ho]
+    cfg = LoSTConfig.from_profile(kc['model'], C=z.shape[1], r=z.shape[2])
+    t0 = time.time()
+    model = train(z, cfg, kc['train'], steps, schedule)
+    train_s = time.time() - t0
+    result = dict(schedule=schedule, steps=steps, n_val=len(ho), train_seconds=train_s,
+                  trained=score(model, zval, shp, vae, sc, dc['n_uniform']), reference=None)
+    print(schedule, steps, result['trained'], flush=True)
+    ref_ck = run_dir('tokenizer', profile, VARIANT_TAGS['LoST, no semantic loss']) / 'tokenizer.safetensors'
+    if ref_ck.exists():
+        result['reference'] = score(load_tokenizer(ref_ck, ema=False), zval, shp, vae, sc, dc['n_uniform'])
+        print('uniform (nosem checkpoint, raw weights)', result['reference'], flush=True)
+    else:
+        print(f"no reference: {ref_ck} does not exist")
+    write_result('tokenizer_timestep_shift', result, profile=profile, tag=f"{schedule}-{steps}")
+
+
+if __name__ == '__main__':
+    main()

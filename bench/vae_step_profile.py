@@ -1,35 +1,71 @@
-"""Issue #3: where a cpu-profile VAE training step spends its time (two threads, batch 4, 200 procedural training
-shapes in memory): seconds per step over 20 steps, then torch's profiler over 10 more, by operator.
+"""Where a profile's VAE training step spends its time: `lost_nb.vae.train_step` (the step `train_vae` takes,
+with its optimizer settings) on the profile's `vae.model` sizes and `vae.train` batch, with up to 200
+procedural training shapes in memory; seconds per step over `--steps` steps (20), then torch's profiler over
+half as many more, by operator, each operator's self CPU time as a share of the profiled total (and the
+profiler's own overhead as profiled over plain step time, both timed in the same run). Needs the profile's
+data cache (01b). Results: figures/bench/vae_step_profile.json (other profiles:
+<runs>/figures-<profile>/bench/), keys `seconds_per_step`, `profiled_seconds_per_step`, `profiler_overhead`
+and `operators` (name, calls, self CPU seconds, share).
 
     python bench/vae_step_profile.py
-
-Measured 2026-11-30 (three runs, idle machine): 0.218, 0.205 and 0.188 s/step; by self CPU time: matrix products (mm + addmm)
-28-30%, CPU flash attention forward and backward 15%, convolution backward 10%, grid_sample forward and backward
-8-9%, copies 4%:
-no single operator to speed up for the 1.5x that 9,000 steps in the 20-minute bar would need.
+    python bench/vae_step_profile.py --steps 2 --profile smoke
 """
-import time
+import argparse, time
 import torch
-from lost_nb.core import get_profile
-from lost_nb.vae import load_arrays, TriplaneVAE, VAEConfig, get_batch, vae_loss
 from torch.profiler import profile
+from lost_nb.core import get_profile, adamw
+from lost_nb.vae import load_arrays, TriplaneVAE, VAEConfig, get_batch, train_step
+from _record import write_result
+
 
 def main():
-    torch.set_num_threads(2)
-    dcfg, sec = get_profile('cpu', 'data'), get_profile('cpu', 'vae')
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--steps', type=int, default=20, help='timed steps (half as many are profiled)')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--rows', type=int, default=22, help='operators shown and written')
+    ap.add_argument('--profile', default='cpu')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    dcfg, sec = get_profile(a.profile, 'data'), get_profile(a.profile, 'vae')
+    train = sec['train']
     data = load_arrays([('proc', dcfg)], 'train', 200)
-    model = TriplaneVAE(VAEConfig.from_profile(sec)); opt = torch.optim.AdamW(model.parameters(), 1e-3)
-    g = torch.Generator().manual_seed(0)
-    def step():
-        batch = get_batch(data, torch.randint(0, 200, (sec['batch_size'],), generator=g), model.cfg.n_points, sec['n_occ'], g)
-        loss, _ = vae_loss(model, *batch, sec['band'], sec['kl_weight'])
-        opt.zero_grad(); loss.backward(); opt.step()
-    for _ in range(5): step()   # warm-up
-    t = time.time()
-    for _ in range(20): step()
-    print(f"{(time.time() - t) / 20:.3f} s/step")
-    with profile() as p:
-        for _ in range(10): step()
-    print(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=22))
+    model = TriplaneVAE(VAEConfig.from_profile(sec['model']))
+    opt = adamw(model.parameters(), train['lr'], weight_decay=0.0, betas=(0.9, 0.99))   # as train_vae
+    g, n, dev = torch.Generator().manual_seed(0), len(data['ids']), torch.device('cpu')
+    done = [0]
 
-if __name__ == '__main__': main()
+    def step():
+        idx = torch.randint(0, n, (train['batch_size'],), generator=g)
+        batch = get_batch(data, idx, model.cfg.n_points, train['n_occ'], g)
+        train_step(model, opt, batch, done[0] / train['steps'], train, dev)
+        done[0] += 1
+
+    for _ in range(5):
+        step()   # warm-up
+    t = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    per_step = (time.perf_counter() - t) / a.steps
+    n_prof = max(1, a.steps // 2)
+    t = time.perf_counter()
+    with profile() as p:
+        for _ in range(n_prof):
+            step()
+    prof_step = (time.perf_counter() - t) / n_prof
+    print(f"{per_step:.3f} s/step ({n} training shapes, batch {train['batch_size']}, {a.threads} threads); "
+          f"{prof_step:.3f} s/step under the profiler ({prof_step / per_step:.2f}x)")
+    ev = p.key_averages()
+    print(ev.table(sort_by='self_cpu_time_total', row_limit=a.rows))
+    total = max(sum(e.self_cpu_time_total for e in ev), 1e-9)   # microseconds
+    top = sorted(ev, key=lambda e: -e.self_cpu_time_total)[:a.rows]
+    ops = [dict(name=e.key, calls=e.count, self_cpu_seconds=e.self_cpu_time_total / 1e6,
+                share=e.self_cpu_time_total / total) for e in top]
+    write_result('vae_step_profile', dict(n_shapes=n, batch_size=train['batch_size'], steps=a.steps,
+                                          profiled_steps=n_prof, seconds_per_step=per_step,
+                                          profiled_seconds_per_step=prof_step,
+                                          profiler_overhead=prof_step / per_step, operators=ops),
+                 profile=a.profile)
+
+
+if __name__ == '__main__':
+    main()

@@ -6,97 +6,143 @@
 from __future__ import annotations
 import argparse, json, os, re, sys, time
 from pathlib import Path
-from .core import PROFILES, get_profile, project_root, Timer, write_json
+import papermill as pm
+from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError
+from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items
+from .shapes import procedural_items
+from .data import build_dataset, cache_dir
+from . import pipeline
 
 # %% auto #0
-__all__ = ['cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize', 'add_tokenize_parser',
-           'parser', 'main']
+__all__ = ['INPUT_ERRORS', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
+           'add_tokenize_parser', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def cmd_data(a):
     "Build and cache a dataset; print the skip report and shapes per second."
-    from lost_nb.data import build_dataset, cache_dir
-    from lost_nb.meshes import sh3d_items, folder_items
-    from lost_nb.shapes import procedural_items
     cfg = get_profile(a.profile, 'data')
     workers = a.workers or cfg['workers']
+    if a.n is not None and a.n < 1:
+        raise SystemExit(f"lost-nb data: --n {a.n} must be at least 1")
     if a.source == 'procedural':
-        n = a.n or cfg['n_procedural']; items, name = procedural_items(n, seed=a.seed), 'proc'
+        items, name = procedural_items(a.n or cfg['n_procedural'], seed=a.seed), 'proc'
     elif a.source == 'sh3d':
         items, name = sh3d_items(debs=a.deb, n=a.n or cfg['n_sh3d']), 'sh3d'
     else:
-        if not a.path: raise SystemExit("lost-nb data folder: give the folder of meshes (lost-nb data folder PATH)")
-        items = folder_items(a.path, labels=a.labels, source=a.name)
-        if a.n: items = items[:a.n]
+        if not a.path:
+            raise SystemExit("lost-nb data folder: give the folder of meshes (lost-nb data folder PATH)")
+        items = folder_items(a.path, labels=a.labels, source=a.name)[: a.n]
         name = a.name
-    with Timer() as t: rows, rep = build_dataset(items, name, cfg, workers=workers)
+    with Timer() as t:
+        rows, rep = build_dataset(items, name, cfg, workers=workers)
     new = sum(not r['cached'] for r in rows)
-    print(f"{name}: {len(rows)} shapes processed ({new} new, {len(rows) - new} from the cache), {len(rep.skipped)} skipped "
-          f"{dict(rep.reasons())} in {t.s:.1f}s ({new / max(t.s, 1e-9):.2f} new shapes/s, {workers} workers) -> {cache_dir(name, cfg)}")
+    print(
+        f"{name}: {len(rows)} shapes processed ({new} new, {len(rows) - new} from the cache), "
+        f"{len(rep.skipped)} skipped {dict(rep.reasons())} in {t.s:.1f}s "
+        f"({new / max(t.s, 1e-9):.2f} new shapes/s, {workers} workers) -> {cache_dir(name, cfg)}"
+    )
     return rows, rep
 
 # %% ../nbs/90_cli.ipynb #c009
-def numbered_notebooks(nbs:Path, pattern:str='')->list[Path]:
-    "The pipeline's notebooks in order: names starting with two digits below 90, optionally filtered by `pattern`."
+def numbered_notebooks(nbs: Path, pattern: str = '') -> list[Path]:
+    """The pipeline's notebooks in order: names starting with two digits below 90, optionally filtered by
+    `pattern`."""
     out = [p for p in sorted(nbs.glob('[0-8][0-9]*.ipynb')) if re.search(pattern, p.name)]
     return out
 
+
 def cmd_run(a):
-    "Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and cell."
-    import papermill as pm
-    root = project_root(); nbs = root / 'nbs'
-    out = Path(a.out or root / 'runs' / f'notebooks-{a.profile}'); out.mkdir(parents=True, exist_ok=True)
+    """Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and
+    cell."""
+    root = project_root()
+    nbs = root / 'nbs'
+    out = Path(a.out or root / 'runs' / f'notebooks-{a.profile}')
+    out.mkdir(parents=True, exist_ok=True)
     tpath = out / 'timings.json'
-    timings = json.loads(tpath.read_text()) if tpath.exists() else {}   # a partial run (--only) updates its notebooks' entries
-    todo = numbered_notebooks(nbs, a.only or '')
+    # a partial run (--only) updates its notebooks' entries
+    timings = json.loads(tpath.read_text()) if tpath.exists() else {}
+    try:
+        todo = numbered_notebooks(nbs, a.only or '')
+    except re.error as e:
+        raise SystemExit(f"lost-nb run: --only {a.only!r} is not a regular expression ({e})")
+    if not todo:
+        names = ', '.join(p.name for p in numbered_notebooks(nbs))
+        raise SystemExit(f"lost-nb run: --only {a.only!r} matches no notebook (they are: {names})")
+    # training loops print a line now and then instead of a tqdm bar
+    os.environ['LOST_NB_PROGRESS_LINES'] = '1'
     for i, nb in enumerate(todo):
         print(f"[{i + 1}/{len(todo)}] {nb.name} at profile {a.profile}", flush=True)
         t0 = time.time()
         try:
-            pm.execute_notebook(str(nb), str(out / nb.name), parameters={'profile': a.profile}, cwd=str(nbs),
-                                progress_bar=not os.environ.get('IN_TEST'), kernel_name='python3')
+            params = {'profile': a.profile}
+            if a.retrain and 'resume' in pm.inspect_notebook(str(nb)):
+                params['resume'] = False
+            pm.execute_notebook(
+                str(nb),
+                str(out / nb.name),
+                parameters=params,
+                cwd=str(nbs),
+                progress_bar=False,
+                log_output=not os.environ.get('IN_TEST'),
+                stdout_file=sys.stdout,
+                stderr_file=sys.stderr,
+                kernel_name='python3',
+            )
         except pm.PapermillExecutionError as e:
-            print(f"FAILED: {nb.name}, cell {e.exec_count} (execution count): {e.ename}: {e.evalue}\n"
-                  f"the executed notebook is {out / nb.name}", file=sys.stderr)
+            print(
+                f"FAILED: {nb.name}, cell {e.exec_count} (execution count): {e.ename}: {e.evalue}\n"
+                f"the executed notebook is {out / nb.name}",
+                file=sys.stderr,
+            )
             raise SystemExit(1)
         timings[nb.name] = round(time.time() - t0, 1)
         print(f"    done in {timings[nb.name]:.0f}s", flush=True)
         write_json(tpath, dict(sorted(timings.items())))
     ran = sum(timings[nb.name] for nb in todo)
-    print(f"all {len(todo)} notebooks ran at profile {a.profile}: {ran:.0f}s ({ran / 60:.1f} min); timings in {tpath}")
+    print(
+        f"all {len(todo)} notebooks ran at profile {a.profile}: {ran:.0f}s ({ran / 60:.1f} min); "
+        f"timings in {tpath}"
+    )
     return timings
 
 # %% ../nbs/90_cli.ipynb #c011
 def cmd_vae(a):
     "Encode, decode or round-trip a mesh file through a trained triplane VAE."
-    from lost_nb.core import CheckpointError   # imported here, not at the top: `lost-nb --help` should not load torch
-    from lost_nb.meshes import MeshError
-    from lost_nb import pipeline
+
     ckpt = Path(a.ckpt) if a.ckpt else project_root() / 'runs' / 'vae-cpu' / 'vae.safetensors'
-    if not ckpt.exists(): raise SystemExit(f"lost-nb vae: checkpoint {ckpt} does not exist (train it: nbs/02_triplane_vae.ipynb, or pass --ckpt)")
-    try:
-        with Timer() as t:
-            if a.action == 'encode': z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed)
-            elif a.action == 'decode': mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res)
-            else:
-                pv = Path(a.out).with_suffix('.png')
-                r = pipeline.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv)
-                mesh = r['mesh']
-    except (MeshError, CheckpointError, ValueError) as e: raise SystemExit(f"lost-nb vae: {e}")
+    if not ckpt.exists():
+        raise SystemExit(
+            f"lost-nb vae: checkpoint {ckpt} does not exist "
+            f"(train it: nbs/02_triplane_vae.ipynb, or pass --ckpt)"
+        )
+    with Timer() as t:
+        if a.action == 'encode':
+            z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed)
+        elif a.action == 'decode':
+            mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res)
+        else:
+            pv = Path(a.out).with_suffix('.png')
+            r = pipeline.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv)
+            mesh = r['mesh']
     if a.action == 'encode':
         print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} in {t.s:.1f}s")
         return
-    msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces in {t.s:.1f}s"
+    msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces"
+    msg += f" in {t.s:.1f}s"
     if a.action == 'roundtrip':
-        msg += f"; volume IoU against the input {r['iou']:.3f}, Chamfer-L1 {r['chamfer_x1e2']:.2f} x1e-2; preview {pv}"
+        msg += f"; volume IoU against the input {r['iou']:.3f}, Chamfer-L1 {r['chamfer_x1e2']:.2f} x1e-2"
+        msg += f"; preview {pv}"
     print(msg)
+
 
 def add_vae_parser(sub):
     "The `vae` subcommand's arguments."
     v = sub.add_parser('vae', help='encode / decode / round-trip a mesh file through the triplane VAE')
     v.add_argument('action', choices=['roundtrip', 'encode', 'decode'])
     v.add_argument('input', help='a mesh file (roundtrip, encode) or a latent .safetensors (decode)')
-    v.add_argument('--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)')
+    v.add_argument(
+        '--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)'
+    )
     v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
     v.add_argument('--res', type=int, default=128, help='marching-cubes grid points per side')
     v.add_argument('--seed', type=int, default=0, help='surface sampling seed')
@@ -106,32 +152,50 @@ def add_vae_parser(sub):
 # %% ../nbs/90_cli.ipynb #c013
 def cmd_tokenize(a):
     "Tokenize a mesh file and decode the requested prefixes."
-    from lost_nb.core import CheckpointError   # imported here: `lost-nb --help` should not load torch
-    from lost_nb.meshes import MeshError
-    from lost_nb.pipeline import tokenize_mesh
-    try: prefixes = [int(x) for x in a.prefix.split(',') if x.strip()]
-    except ValueError: raise SystemExit(f"lost-nb tokenize: --prefix {a.prefix!r} must be comma-separated integers, e.g. 1,4,16,32")
+    try:
+        prefixes = [int(x) for x in a.prefix.split(',') if x.strip()] if a.prefix else None
+    except ValueError:
+        raise SystemExit(
+            f"lost-nb tokenize: --prefix {a.prefix!r} must be comma-separated integers, e.g. 1,4,16,32"
+        )
     runs = project_root() / 'runs'
     vae_ckpt = Path(a.vae or runs / f'vae-{a.profile}' / 'vae.safetensors')
     tok_ckpt = Path(a.ckpt or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
     for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer')):
-        if not c.exists(): raise SystemExit(f"lost-nb tokenize: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
-    try:
-        with Timer() as t: w = tokenize_mesh(a.mesh, vae_ckpt, tok_ckpt, prefixes, a.out, steps=a.steps, cfg_scale=a.cfg, res=a.res)
-    except (MeshError, CheckpointError, ValueError) as e: raise SystemExit(f"lost-nb tokenize: {e}")
-    print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: " + ', '.join(Path(v).name for v in w['files'].values()))
+        if not c.exists():
+            raise SystemExit(f"lost-nb tokenize: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
+    with Timer() as t:
+        w = pipeline.tokenize_mesh(
+            a.mesh, vae_ckpt, tok_ckpt, prefixes, a.out, steps=a.steps, cfg_scale=a.cfg, res=a.res
+        )
+    print(
+        f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: "
+        + ', '.join(Path(v).name for v in w['files'].values())
+    )
     for k, s in w['scores'].items():
-        print(f"  {k:4d} token{'s' if k > 1 else ' '}: volume IoU {s['iou']:.3f}, Chamfer-L1 {s['chamfer_x1e2']:.2f} x1e-2 against the input")
+        print(
+            f"  {k:4d} token{'s' if k > 1 else ' '}: volume IoU {s['iou']:.3f}, "
+            f"Chamfer-L1 {s['chamfer_x1e2']:.2f} x1e-2 against the input"
+        )
+
 
 def add_tokenize_parser(sub):
     "The `tokenize` subcommand's arguments."
     t = sub.add_parser('tokenize', help='tokenize a mesh file and decode prefixes')
     t.add_argument('mesh', help='a mesh file (OBJ, OFF, PLY, STL, GLB, GLTF)')
-    t.add_argument('--prefix', default='1,4,16,32', help='comma-separated token counts to decode')
+    t.add_argument(
+        '--prefix', default=None, help='comma-separated token counts to decode (default 1, 2, 4, ..., K)'
+    )
     t.add_argument('--out', required=True, help='output folder')
-    t.add_argument('--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default')
+    t.add_argument(
+        '--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default'
+    )
     t.add_argument('--vae', default=None, help='VAE checkpoint (default runs/vae-<profile>/vae.safetensors)')
-    t.add_argument('--ckpt', default=None, help='tokenizer checkpoint (default runs/tokenizer-<profile>/tokenizer.safetensors)')
+    t.add_argument(
+        '--ckpt',
+        default=None,
+        help='tokenizer checkpoint (default runs/tokenizer-<profile>/tokenizer.safetensors)',
+    )
     t.add_argument('--steps', type=int, default=25, help='sampler steps')
     t.add_argument('--cfg', type=float, default=1.0, help='classifier-free guidance scale')
     t.add_argument('--res', type=int, default=96, help='marching-cubes grid points per side')
@@ -139,7 +203,7 @@ def add_tokenize_parser(sub):
     return t
 
 # %% ../nbs/90_cli.ipynb #c015
-def parser()->argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     "The `lost-nb` argument parser."
     p = argparse.ArgumentParser('lost-nb', description='LoST, reproducibly: data, models, figures.')
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -150,21 +214,44 @@ def parser()->argparse.ArgumentParser:
     d.add_argument('--profile', default='cpu', choices=sorted(PROFILES))
     d.add_argument('--workers', type=int, default=None, help="processes (default: the profile's)")
     d.add_argument('--seed', type=int, default=0, help='procedural dataset seed')
-    d.add_argument('--deb', nargs='*', default=None, help='Sweet Home 3D .deb files instead of apt-get download')
+    d.add_argument(
+        '--deb', nargs='*', default=None, help='Sweet Home 3D .deb files instead of apt-get download'
+    )
     d.add_argument('--labels', default=None, help='labels file for a folder (CSV file,label or JSON)')
     d.add_argument('--name', default='folder', help='cache name of a folder dataset')
     d.set_defaults(fn=cmd_data)
     r = sub.add_parser('run', help='papermill every numbered notebook in order')
     r.add_argument('--profile', default='cpu', choices=sorted(PROFILES))
     r.add_argument('--only', default=None, help='regex on notebook names, e.g. "^0[01]"')
-    r.add_argument('--out', default=None, help='folder for executed notebooks (default runs/notebooks-<profile>)')
+    r.add_argument(
+        '--out', default=None, help='folder for executed notebooks (default runs/notebooks-<profile>)'
+    )
+    r.add_argument(
+        '--retrain', action='store_true', help='pass resume=False: retrain every model, reuse no checkpoint'
+    )
     r.set_defaults(fn=cmd_run)
     add_vae_parser(sub)
     add_tokenize_parser(sub)
     return p
 
-def main(argv:list|None=None):
-    "Entry point of the `lost-nb` console script."
+
+INPUT_ERRORS = (
+    MeshError,
+    CheckpointError,
+    Sh3dUnavailable,
+    ValueError,
+    FileNotFoundError,
+    NotADirectoryError,
+    KeyError,
+)
+
+
+def main(argv: list | None = None):
+    "Entry point of the `lost-nb` console script: an input error ends it with one line and exit status 1."
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     a = parser().parse_args(argv)
-    a.fn(a)   # results are printed; the exit status is 0 unless a command raised SystemExit
+    try:
+        a.fn(a)  # results are printed
+    except INPUT_ERRORS as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise SystemExit(f"lost-nb {a.cmd}: {msg}")

@@ -15,139 +15,179 @@ __all__ = ['nn_dists', 'chamfer_l1', 'fscore', 'fscore_at', 'volume_iou', 'norma
            'mesh_metrics']
 
 # %% ../nbs/00a_metrics.ipynb #c008
-def _pts(x, like:torch.Tensor|None=None):
+def _pts(x, like: torch.Tensor | None = None):
     "`x` as a floating (B,N,3) tensor (on `like`'s device and common dtype) and whether it was unbatched."
     t = torch.as_tensor(x)
-    if not t.is_floating_point(): t = t.float()
-    if like is not None: t = t.to(like.device, torch.promote_types(t.dtype, like.dtype))
+    if not t.is_floating_point():
+        t = t.float()
+    if like is not None:
+        t = t.to(like.device, torch.promote_types(t.dtype, like.dtype))
     assert t.ndim in (2, 3) and t.shape[-1] == 3, f"expected (B,N,3) or (N,3) points, got {tuple(t.shape)}"
     return (t[None] if t.ndim == 2 else t), t.ndim == 2
 
-def _out(v:torch.Tensor, unbatched:bool):
+
+def _out(v: torch.Tensor, unbatched: bool):
     "A (B,) result, or a float when the input was unbatched."
     return v[0].item() if unbatched else v
 
 # %% ../nbs/00a_metrics.ipynb #c009
-def nn_dists(a, # (B,N,3) or (N,3) query points
-             b, # (B,M,3) or (M,3) reference points
-             max_elems:int=2**24, # most pairwise distances held at once (brute force)
-             method:str='auto', # 'kdtree' (scipy), 'brute' (torch.cdist), or 'auto': k-d tree on CPU, brute force on GPU
-            )->tuple[torch.Tensor, torch.Tensor]:
-    "Euclidean distance from each point of `a` to its nearest point of `b`, and that point's index: (B,N) each."
-    a, unb = _pts(a); b, _ = _pts(b, a); a = a.to(b.dtype)
+def nn_dists(
+    a,  # (B,N,3) or (N,3) query points
+    b,  # (B,M,3) or (M,3) reference points
+    max_elems: int = 2**24,  # most pairwise distances held at once (brute force)
+    # 'kdtree' (scipy), 'brute' (torch.cdist), or 'auto': k-d tree on CPU, brute force on GPU
+    method: str = 'auto',
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Euclidean distance from each point of `a` to its nearest point of `b`, and that point's index: (B,N)
+    each."""
+    a, unb = _pts(a)
+    b, _ = _pts(b, a)
+    a = a.to(b.dtype)
     assert a.shape[0] == b.shape[0], f"batch sizes differ: {a.shape[0]} vs {b.shape[0]}"
-    if method not in ('auto', 'kdtree', 'brute'): raise ValueError(f"method={method!r} is not 'auto', 'kdtree' or 'brute'")
+    if method not in ('auto', 'kdtree', 'brute'):
+        raise ValueError(f"method={method!r} is not 'auto', 'kdtree' or 'brute'")
     B, N, M = a.shape[0], a.shape[1], b.shape[1]
     if M == 0 or N == 0:  # nothing to match: infinite distance, index -1
         d, i = a.new_full((B, N), math.inf), torch.full((B, N), -1, dtype=torch.long, device=a.device)
     elif method == 'kdtree' or (method == 'auto' and a.device.type == 'cpu'):
-        i = torch.stack([torch.from_numpy(cKDTree(bb.numpy()).query(aa.numpy())[1]) for aa, bb in zip(a, b)]).long()
+        i = torch.stack(
+            [torch.from_numpy(cKDTree(bb.numpy()).query(aa.numpy())[1]) for aa, bb in zip(a, b)]
+        ).long()
         d = (a - torch.gather(b, 1, i[..., None].expand(-1, -1, 3))).norm(dim=-1)
     else:
         step = max(1, max_elems // (B * M))
         with torch.no_grad():
-            i = torch.cat([torch.cdist(a[:, s:s+step], b).argmin(-1) for s in range(0, N, step)], 1)
+            i = torch.cat([torch.cdist(a[:, s : s + step], b).argmin(-1) for s in range(0, N, step)], 1)
         d = (a - torch.gather(b, 1, i[..., None].expand(-1, -1, 3))).norm(dim=-1)
     return (d[0], i[0]) if unb else (d, i)
 
 # %% ../nbs/00a_metrics.ipynb #c012
-def chamfer_l1(pred, # (B,N,3) or (N,3) predicted surface points
-               gt,   # (B,M,3) or (M,3) ground-truth surface points
-              ):
+def chamfer_l1(
+    pred,  # (B,N,3) or (N,3) predicted surface points
+    gt,  # (B,M,3) or (M,3) ground-truth surface points
+):
     "Occupancy Networks' Chamfer-L1: 0.5 (accuracy + completeness), Euclidean nearest-neighbour distances."
     (p, unb), (g, _) = _pts(pred), _pts(gt)
     acc, comp = nn_dists(p, g)[0].mean(-1), nn_dists(g, p)[0].mean(-1)
     return _out(0.5 * (acc + comp), unb)  # nan when either cloud is empty
 
 # %% ../nbs/00a_metrics.ipynb #c020
-def _f(d_pg:torch.Tensor, d_gp:torch.Tensor, tau:float)->torch.Tensor:
+def _f(d_pg: torch.Tensor, d_gp: torch.Tensor, tau: float) -> torch.Tensor:
     "F-score from both directions' nearest-neighbour distances (B,N), (B,M)."
     prec = (d_pg < tau).sum(-1) / max(d_pg.shape[-1], 1)
     rec = (d_gp < tau).sum(-1) / max(d_gp.shape[-1], 1)
     return torch.where(prec + rec > 0, 2 * prec * rec / (prec + rec).clamp_min(1e-12), torch.zeros_like(prec))
 
-def fscore(pred, # (B,N,3) or (N,3) predicted surface points
-           gt,   # (B,M,3) or (M,3) ground-truth surface points
-           tau:float, # distance threshold, in box units
-          ):
+
+def fscore(
+    pred,  # (B,N,3) or (N,3) predicted surface points
+    gt,  # (B,M,3) or (M,3) ground-truth surface points
+    tau: float,  # distance threshold, in box units
+):
     "Harmonic mean of precision and recall at distance `tau`."
     (p, unb), (g, _) = _pts(pred), _pts(gt)
     return _out(_f(nn_dists(p, g)[0], nn_dists(g, p)[0], tau), unb)
 
-def fscore_at(pred, # (B,N,3) or (N,3) predicted surface points
-              gt,   # (B,M,3) or (M,3) ground-truth surface points
-              frac=(0.01, 0.02), # thresholds as fractions of the box side
-              box_side:float=2.0, # side of the normalised box [-1,1]^3
-             )->tuple:
+
+def fscore_at(
+    pred,  # (B,N,3) or (N,3) predicted surface points
+    gt,  # (B,M,3) or (M,3) ground-truth surface points
+    frac=(0.01, 0.02),  # thresholds as fractions of the box side
+    box_side: float = 2.0,  # side of the normalised box [-1,1]^3
+) -> tuple:
     "F-scores at `frac` of the box side (1% and 2% by default), sharing one nearest-neighbour search."
     (p, unb), (g, _) = _pts(pred), _pts(gt)
     d_pg, d_gp = nn_dists(p, g)[0], nn_dists(g, p)[0]
     return tuple(_out(_f(d_pg, d_gp, f * box_side), unb) for f in frac)
 
 # %% ../nbs/00a_metrics.ipynb #c023
-def volume_iou(occ_pred, # (B,M) or (M,) boolean occupancies of the prediction
-               occ_gt,   # (B,M) or (M,) boolean occupancies of the ground truth, same query points
-              ):
+def volume_iou(
+    occ_pred,  # (B,M) or (M,) boolean occupancies of the prediction
+    occ_gt,  # (B,M) or (M,) boolean occupancies of the ground truth, same query points
+):
     "Intersection over union of occupancies on shared query points; two empty sets have IoU 1."
     p, q = torch.as_tensor(occ_pred).bool(), torch.as_tensor(occ_gt).bool()
-    unb = p.ndim == 1; p, q = (p[None], q[None]) if unb else (p, q)
+    unb = p.ndim == 1
+    p, q = (p[None], q[None]) if unb else (p, q)
     inter, union = (p & q).sum(-1).double(), (p | q).sum(-1).double()
     return _out(torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union)), unb)
 
 # %% ../nbs/00a_metrics.ipynb #c026
-def normal_consistency(pred_pts,     # (B,N,3) or (N,3) predicted surface points
-                       pred_normals, # (B,N,3) or (N,3) their normals (any length, normalised here)
-                       gt_pts,       # (B,M,3) or (M,3) ground-truth surface points
-                       gt_normals,   # (B,M,3) or (M,3) their normals
-                      ):
-    "Occupancy Networks' normal consistency: mean |cos| between normals at nearest neighbours, both directions."
-    p, unb = _pts(pred_pts); g = _pts(gt_pts, p)[0]; p = p.to(g.dtype)
+def normal_consistency(
+    pred_pts,  # (B,N,3) or (N,3) predicted surface points
+    pred_normals,  # (B,N,3) or (N,3) their normals (any length, normalised here)
+    gt_pts,  # (B,M,3) or (M,3) ground-truth surface points
+    gt_normals,  # (B,M,3) or (M,3) their normals
+):
+    """Occupancy Networks' normal consistency: mean |cos| between normals at nearest neighbours, both
+    directions."""
+    p, unb = _pts(pred_pts)
+    g = _pts(gt_pts, p)[0]
+    p = p.to(g.dtype)
     pn, gn = [torch.nn.functional.normalize(_pts(n, g)[0], dim=-1) for n in (pred_normals, gt_normals)]
-    if p.shape[1] == 0 or g.shape[1] == 0: return _out(p.new_full((p.shape[0],), math.nan), unb)
+    if p.shape[1] == 0 or g.shape[1] == 0:
+        return _out(p.new_full((p.shape[0],), math.nan), unb)
+
     def one(x, xn, y, yn):
         i = nn_dists(x, y)[1]
         return (xn * torch.gather(yn, 1, i[..., None].expand(-1, -1, 3))).sum(-1).abs().mean(-1)
+
     return _out(0.5 * (one(p, pn, g, gn) + one(g, gn, p, pn)), unb)
 
 # %% ../nbs/00a_metrics.ipynb #c029
-def sample_surface(mesh:trimesh.Trimesh, # the surface to sample
-                   n:int, # number of points
-                   seed=0, # anything `np.random.default_rng` accepts
-                  )->tuple[np.ndarray, np.ndarray]:
+def sample_surface(
+    mesh: trimesh.Trimesh,  # the surface to sample
+    n: int,  # number of points
+    seed=0,  # anything `np.random.default_rng` accepts
+) -> tuple[np.ndarray, np.ndarray]:
     "`n` points uniform by area on `mesh` and the normals of their faces, float32 (n,3) each."
-    if len(mesh.faces) == 0: return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32)
+    if len(mesh.faces) == 0:
+        return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32)
     r = np.random.default_rng(seed)
     area = mesh.area_faces
     f = r.choice(len(area), size=n, p=area / area.sum())
     u, v = r.random((2, n, 1))
-    flip = (u + v) > 1; u, v = np.where(flip, 1 - u, u), np.where(flip, 1 - v, v)  # fold into the triangle
+    flip = (u + v) > 1
+    u, v = np.where(flip, 1 - u, u), np.where(flip, 1 - v, v)  # fold into the triangle
     tri = mesh.triangles[f]
     pts = tri[:, 0] + u * (tri[:, 1] - tri[:, 0]) + v * (tri[:, 2] - tri[:, 0])
     return pts.astype(np.float32), mesh.face_normals[f].astype(np.float32)
 
 # %% ../nbs/00a_metrics.ipynb #c031
-def inside(mesh:trimesh.Trimesh, # any triangle mesh, watertight or not
-           q:np.ndarray, # (M,3) query points
-          )->np.ndarray:
+def inside(
+    mesh: trimesh.Trimesh,  # any triangle mesh, watertight or not
+    q: np.ndarray,  # (M,3) query points
+) -> np.ndarray:
     "Boolean (M,) occupancy by the generalised winding number (> 0.5)."
     import igl
-    if len(mesh.faces) == 0: return np.zeros(len(q), bool)
+
+    if len(mesh.faces) == 0:
+        return np.zeros(len(q), bool)
     V, F = np.asarray(mesh.vertices, np.float64), np.asarray(mesh.faces, np.int64)
     return igl.fast_winding_number(V, F, np.asarray(q, np.float64)) > 0.5
 
-def mesh_metrics(pred_mesh:trimesh.Trimesh, # the reconstruction
-                 gt_mesh:trimesh.Trimesh,   # the ground truth
-                 n_points:int, # surface points per mesh (the profile's `metrics.n_points`)
-                 seed:int=0,   # sampling seed
-                 n_iou:int|None=None, # uniform points for volume IoU; None skips it
-                 box:float=1.0, # IoU points are uniform in [-box, box]^3
-                )->dict:
+
+def mesh_metrics(
+    pred_mesh: trimesh.Trimesh,  # the reconstruction
+    gt_mesh: trimesh.Trimesh,  # the ground truth
+    n_points: int,  # surface points per mesh (the profile's `metrics.n_points`)
+    seed: int = 0,  # sampling seed
+    n_iou: int | None = None,  # uniform points for volume IoU; None skips it
+    box: float = 1.0,  # IoU points are uniform in [-box, box]^3
+) -> dict:
     "Chamfer-L1, F-score at 1% and 2% of the box side, normal consistency and (optionally) volume IoU."
-    (pp, pn), (gp, gn) = sample_surface(pred_mesh, n_points, (seed, 0)), sample_surface(gt_mesh, n_points, (seed, 1))
+    (pp, pn), (gp, gn) = (
+        sample_surface(pred_mesh, n_points, (seed, 0)),
+        sample_surface(gt_mesh, n_points, (seed, 1)),
+    )
     d_pg, d_gp = nn_dists(pp, gp)[0], nn_dists(gp, pp)[0]
     f1, f2 = (_f(d_pg[None], d_gp[None], f * 2 * box).item() for f in (0.01, 0.02))
-    res = dict(chamfer_l1=0.5 * (d_pg.mean() + d_gp.mean()).item(), fscore_1=f1, fscore_2=f2,
-               normal_consistency=normal_consistency(pp, pn, gp, gn))
+    res = dict(
+        chamfer_l1=0.5 * (d_pg.mean() + d_gp.mean()).item(),
+        fscore_1=f1,
+        fscore_2=f2,
+        normal_consistency=normal_consistency(pp, pn, gp, gn),
+    )
     if n_iou is not None:
         q = np.random.default_rng((seed, 2)).uniform(-box, box, (n_iou, 3))
         res['volume_iou'] = volume_iou(inside(pred_mesh, q), inside(gt_mesh, q))

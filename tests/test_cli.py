@@ -31,10 +31,10 @@ def test_data_folder_skips_bad_files(tmp_path):
     assert 'mine: 3 shapes processed (3 new, 0 from the cache), 4 skipped' in out, out
     import json
     idx = json.loads(next((tmp_path / 'data' / 'cache').glob('mine-*/index.json')).read_text())
-    cats = {r['shape_id']: (r['category'], r['method']) for r in idx['shapes']}
-    assert cats['mine-box-obj'] == ('box', 'winding') and cats['mine-sphere-ply'] == ('ball', 'winding')
-    assert cats['mine-open-box-stl'][1] == 'flood'   # not a closed volume: the flood-filled grid decides
-    assert idx['report']['skipped'] == 4
+    cats = {Path(r['path']).name: (r['category'], r['method']) for r in idx['shapes']}
+    assert cats['box.obj'] == ('box', 'winding') and cats['sphere.ply'] == ('ball', 'winding')
+    assert cats['open_box.stl'][1] == 'flood'   # not a closed volume: the flood-filled grid decides
+    assert idx['last_build']['skipped'] == 4
 
 def test_bad_profile_stops_before_work(tmp_path):
     r = subprocess.run([str(LOST_NB), 'data', 'procedural', '--profile', 'nope'], capture_output=True, text=True,
