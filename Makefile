@@ -1,6 +1,6 @@
 # lost-nb: the two commands of the README, and the steps they stand on.
 #   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
-#   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/ and bench/, every notebook at
+#   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/, bench/, tests/; every notebook at
 #               smoke in order (later notebooks read what earlier ones trained, as in the pipeline), pytest
 VENV    ?= .venv
 PYTHON  ?= python3
@@ -8,7 +8,7 @@ PROFILE ?= cpu
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat settings.ini setup.py | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test export-check lint nbtest pytest clean-nbs
+.PHONY: install demo test export-check lint nbtest pytest clean-nbs gpu-check
 
 $(STAMP): settings.ini setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ export-check: install
 	  { git status --short -- lost_nb; echo "lost_nb/ is not what nbdev_export makes from nbs/: run nbdev_export and commit"; exit 1; }
 
 lint: install
-	$(VENV)/bin/ruff check lost_nb bench
+	$(VENV)/bin/ruff check lost_nb bench tests
 
 nbtest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing
@@ -41,3 +41,6 @@ pytest: install
 
 clean-nbs: install
 	$(VENV)/bin/nbdev_clean
+
+gpu-check: install   # every stage at the paper profile on a GPU (on a machine without one: --smoke on the CPU)
+	HF_HUB_OFFLINE=1 $(PY) bench/gpu_check.py $(GPU_CHECK_ARGS)

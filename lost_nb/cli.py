@@ -4,20 +4,31 @@
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, os, re, sys, time
+import argparse, ast, json, os, re, sys, time
 from pathlib import Path
 import papermill as pm
-from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError
+from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError, dist_info
 from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items
 from .shapes import procedural_items
 from .data import build_dataset, cache_dir
 from . import pipeline
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
+__all__ = ['INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
            'add_tokenize_parser', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
+def shard_of(spec: str | None) -> tuple[int, int]:
+    "(index, count) from '--shard I/N', else this rank's under torchrun, else (0, 1)."
+    if spec:
+        m = re.fullmatch(r'(\d+)/(\d+)', spec.strip())
+        if not m or not 0 <= int(m[1]) < int(m[2]):
+            raise SystemExit(f"lost-nb data: --shard {spec!r} must be I/N with 0 <= I < N, e.g. 0/4")
+        return int(m[1]), int(m[2])
+    rank, world, _ = dist_info()
+    return rank, world
+
+
 def cmd_data(a):
     "Build and cache a dataset; print the skip report and shapes per second."
     cfg = get_profile(a.profile, 'data')
@@ -33,6 +44,8 @@ def cmd_data(a):
             raise SystemExit("lost-nb data folder: give the folder of meshes (lost-nb data folder PATH)")
         items = folder_items(a.path, labels=a.labels, source=a.name)[: a.n]
         name = a.name
+    i, n = shard_of(a.shard)
+    items = items[i::n]  # this shard's share; every shard merges its rows into the same index
     with Timer() as t:
         rows, rep = build_dataset(items, name, cfg, workers=workers)
     new = sum(not r['cached'] for r in rows)
@@ -56,7 +69,11 @@ def cmd_run(a):
     cell."""
     root = project_root()
     nbs = root / 'nbs'
-    out = Path(a.out or root / 'runs' / f'notebooks-{a.profile}')
+    # under torchrun every rank runs the notebooks (training is DDP); rank 0 keeps the folder
+    rank, world, _ = dist_info()
+    out = Path(
+        a.out or root / 'runs' / (f'notebooks-{a.profile}' + (f'-rank{rank}' if world > 1 and rank else ''))
+    )
     out.mkdir(parents=True, exist_ok=True)
     tpath = out / 'timings.json'
     # a partial run (--only) updates its notebooks' entries
@@ -70,12 +87,25 @@ def cmd_run(a):
         raise SystemExit(f"lost-nb run: --only {a.only!r} matches no notebook (they are: {names})")
     # training loops print a line now and then instead of a tqdm bar
     os.environ['LOST_NB_PROGRESS_LINES'] = '1'
+    extra = {}
+    for name, value in a.param or []:
+        try:
+            extra[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            extra[name] = value
+    known = set().union(*(pm.inspect_notebook(str(nb)) for nb in todo))
+    unknown = sorted(set(extra) - known)
+    if unknown:
+        raise SystemExit(
+            f"lost-nb run: no notebook takes -p {', '.join(unknown)} (they take {', '.join(sorted(known))})"
+        )
     for i, nb in enumerate(todo):
         print(f"[{i + 1}/{len(todo)}] {nb.name} at profile {a.profile}", flush=True)
         t0 = time.time()
         try:
-            params = {'profile': a.profile}
-            if a.retrain and 'resume' in pm.inspect_notebook(str(nb)):
+            takes = pm.inspect_notebook(str(nb))
+            params = {'profile': a.profile, **{k: v for k, v in extra.items() if k in takes}}
+            if a.retrain and 'resume' in takes:
                 params['resume'] = False
             pm.execute_notebook(
                 str(nb),
@@ -219,6 +249,9 @@ def parser() -> argparse.ArgumentParser:
     )
     d.add_argument('--labels', default=None, help='labels file for a folder (CSV file,label or JSON)')
     d.add_argument('--name', default='folder', help='cache name of a folder dataset')
+    d.add_argument(
+        '--shard', default=None, help="build only shard I of N ('I/N'); under torchrun: this rank's"
+    )
     d.set_defaults(fn=cmd_data)
     r = sub.add_parser('run', help='papermill every numbered notebook in order')
     r.add_argument('--profile', default='cpu', choices=sorted(PROFILES))
@@ -228,6 +261,14 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         '--retrain', action='store_true', help='pass resume=False: retrain every model, reuse no checkpoint'
+    )
+    r.add_argument(
+        '-p',
+        '--param',
+        nargs=2,
+        action='append',
+        metavar=('NAME', 'VALUE'),
+        help='a notebook parameter, passed to every notebook that takes it (e.g. -p dino_weights W.pth)',
     )
     r.set_defaults(fn=cmd_run)
     add_vae_parser(sub)

@@ -45,6 +45,8 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
         'n_points': (2048, 10_000, 100_000),                  # points for Chamfer, F-score (OccNet 100k)
     },
     'vae': {
+        # TriplaneVAE (ours), or Direct3D's D3D-VAE (the paper's)
+        'arch': ('triplane', 'triplane', 'direct3d'),
         'model': {
             'n_points': (512, 1024, 81_920),                  # points into the encoder (D3D-VAE 81,920)
             'n_freqs': (8, 8, 8),                             # Fourier frequencies (D3D-VAE: 8)
@@ -59,6 +61,23 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
             'feat': (16, 32, 32),                             # channels of each feature plane
             'mlp_width': (64, 128, 256),                      # hidden width of the occupancy MLP
             'pool_queries': (True, True, False),              # points pooled into the queries (ours)
+        },
+        'direct3d': {                                         # Direct3D's D3D-VAE (paper: its released sizes)
+            'triplane_res': (8, 16, 32),                      # r (one query per latent cell)
+            'latent_dim': (4, 8, 16),                         # C
+            'triplane_dim': (8, 32, 32),                      # channels of each decoded feature plane
+            'num_freqs': (8, 8, 8),
+            'num_attention_heads': (2, 4, 12),
+            'attention_head_dim': (16, 32, 64),
+            'num_encoder_layers': (1, 2, 8),
+            'num_geodecoder_layers': (3, 5, 5),
+            'final_activation': (None, None, None),
+            'block_out_channels': ((32, 32), (32, 64, 64), (128, 256, 512, 512)),   # R = r x 2^(len - 1)
+            'mid_block_add_attention': (True, True, True),
+            'gradient_checkpointing': (False, False, True),   # saves GPU memory at paper size
+            'latents_scale': (1.0, 1.0, 2.45),                # kept by imports; training sets 1/std
+            'latents_shift': (0.0, 0.0, 0.0),
+            'n_points': (512, 1024, 81_920),                  # surface points per shape into the encoder
         },
         'train': {
             'n_occ': (1024, 2048, 20_000),                    # occupancy queries per shape and step

@@ -15,7 +15,7 @@ from .core import seed_everything, adamw, progress, save_checkpoint, load_checkp
 from .metrics import chamfer_l1, fscore_at, volume_iou, sample_surface, inside
 from .data import render_views, view_angles
 from .teacher import shape_features
-from .vae import decode_logits, extract_mesh
+from .vae import decode_logits, extract_mesh, LatentScaling
 
 # %% auto #0
 __all__ = ['PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier', 'category_accuracy',
@@ -139,7 +139,7 @@ def score_mesh(
 @torch.no_grad()
 def decode_metrics(
     vae,
-    scale: float,
+    scale: LatentScaling,  # the VAE's latent scaling (`lost_nb.vae.latent_scaling`)
     z: torch.Tensor,  # one decoded latent (C, r, 3r), scaled
     shape: dict,  # the shape's cached arrays (load_shape)
     teacher,
@@ -150,6 +150,6 @@ def decode_metrics(
 ) -> tuple[dict, np.ndarray, torch.Tensor]:
     """`score_mesh` of a decoded latent: IoU from the VAE's occupancy field, the rest from its marching-cubes
     mesh."""
-    zu = z / scale
+    zu = scale.decode(z)
     occ = decode_logits(vae, zu, shape['queries'][:n_uniform]).numpy() > 0
     return score_mesh(extract_mesh(vae, zu, mc_res), shape, teacher, n_uniform, n_points, render_res, occ)

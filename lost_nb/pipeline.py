@@ -19,7 +19,7 @@ from .core import atomic_write, file_hash
 from .metrics import chamfer_l1, sample_surface, volume_iou, inside
 from .meshes import load_mesh
 from .data import render_views
-from .vae import TriplaneVAE, load_vae, encode_points, extract_mesh, scale_factor_of
+from .vae import TriplaneVAE, LatentScaling, load_vae, encode_points, extract_mesh, latent_scaling
 from .tokenizer import load_tokenizer, prefix_lengths
 
 # %% auto #0
@@ -116,20 +116,20 @@ MESH_OUT = ('.glb', '.obj', '.ply', '.stl')
 
 
 def encode_mesh(
-    vae: TriplaneVAE, scale: float, mesh: trimesh.Trimesh, seed: int = 0
+    vae: TriplaneVAE, scale: LatentScaling, mesh: trimesh.Trimesh, seed: int = 0
 ) -> tuple[torch.Tensor, dict]:
     "(scaled latent (C, r, 3r), info with the normalisation) of a mesh in any frame."
     centre, factor = normalization(mesh)
     p, n = sample_surface(transformed(mesh, centre, factor), vae.cfg.n_points, seed)
-    z = encode_points(vae, p[None], n[None])[0] * scale
+    z = scale.encode(encode_points(vae, p[None], n[None])[0])
     return z, dict(centre=np.asarray(centre).tolist(), factor=factor)
 
 
 def decode_latent(
-    vae: TriplaneVAE, scale: float, z: torch.Tensor, info: dict | None = None, res: int = 128
+    vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, info: dict | None = None, res: int = 128
 ) -> trimesh.Trimesh:
     "The mesh of a scaled latent, in the frame `info` describes (the normalised box without it)."
-    mesh = extract_mesh(vae, z / scale, res)
+    mesh = extract_mesh(vae, scale.decode(z), res)
     return transformed(mesh, info['centre'], info['factor'], inverse=True) if info else mesh
 
 
@@ -140,7 +140,7 @@ def encode_file(
     if out is not None:
         check_out(out, ('.safetensors',))
     vae, _ = load_vae(ckpt)
-    z, info = encode_mesh(vae, scale_factor_of(ckpt), load_mesh(mesh_path), seed)
+    z, info = encode_mesh(vae, latent_scaling(ckpt), load_mesh(mesh_path), seed)
     info.update(source=str(mesh_path), ckpt=str(ckpt))
     if out is not None:
         atomic_write(
@@ -155,7 +155,7 @@ def decode_file(ckpt: Path | str, latent: Path | str, out: Path | str, res: int 
     vae, _ = load_vae(ckpt)
     with safe_open(str(latent), framework='pt') as f:
         z, info = f.get_tensor('latent'), json.loads(f.metadata()['info'])
-    mesh = decode_latent(vae, scale_factor_of(ckpt), z, info, res)
+    mesh = decode_latent(vae, latent_scaling(ckpt), z, info, res)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     mesh.export(str(out))
     return mesh
@@ -173,7 +173,7 @@ def roundtrip(
     scores."""
     check_out(out, MESH_OUT)
     vae, _ = load_vae(ckpt)
-    scale, mesh = scale_factor_of(ckpt), load_mesh(mesh_path)
+    scale, mesh = latent_scaling(ckpt), load_mesh(mesh_path)
     z, info = encode_mesh(vae, scale, mesh, seed)
     rec = decode_latent(vae, scale, z, info, res)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +217,7 @@ def tokenize_mesh(
     bad = [k for k in prefixes if not 1 <= k <= tok.cfg.K]
     if bad:
         raise ValueError(f"--prefix {bad[0]} is outside 1..K={tok.cfg.K} (this tokenizer's token count)")
-    scale, mesh = scale_factor_of(vae_ckpt), load_mesh(mesh_path)
+    scale, mesh = latent_scaling(vae_ckpt), load_mesh(mesh_path)
     out.mkdir(parents=True, exist_ok=True)
     z, info = encode_mesh(vae, scale, mesh, seed)
     tokens = tok.tokenize(z[None])  # (1, K, d)

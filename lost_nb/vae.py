@@ -18,16 +18,17 @@ from skimage.measure import marching_cubes
 from .core import ProfileConfig, adamw, seed_everything, get_device, autocast, dist_info, is_main
 from .core import init_distributed, barrier, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import check_resume, cosine_lr, rng_state, set_rng_state, update_checkpoint, CheckpointError
-from .core import EMA
+from .core import EMA, file_hash
 from .layers import Block
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
 
 # %% auto #0
 __all__ = ['fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool', 'ResBlock',
-           'TriplaneVAE', 'VAEConfig', 'occupancy_target', 'load_arrays', 'get_batch', 'train_progress', 'vae_loss',
-           'train_step', 'train_vae', 'load_vae', 'decode_logits', 'grid_logits', 'volume_mesh', 'extract_mesh',
-           'encode_points', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'scale_factor_of',
+           'TriplaneVAE', 'VAEConfig', 'vae_config', 'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target',
+           'load_arrays', 'get_batch', 'train_progress', 'vae_loss', 'train_step', 'train_vae', 'import_direct3d',
+           'load_vae', 'decode_logits', 'grid_logits', 'volume_mesh', 'extract_mesh', 'encode_points', 'encode_shape',
+           'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling', 'scale_factor_of',
            'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
            'evaluate_shapes', 'summarize']
 
@@ -205,6 +206,38 @@ class VAEConfig(ProfileConfig):
     def latent_shape(self) -> tuple[int, int, int]:
         return (self.C, self.r, 3 * self.r)
 
+# %% ../nbs/02_triplane_vae.ipynb #c062
+def vae_config(arch: str, section: dict):
+    """The model config of architecture `arch` from a block of settings (a profile's `vae.model` or
+    `vae.direct3d`, or a checkpoint's config), strictly."""
+    if arch == 'triplane':
+        return VAEConfig.from_profile(section)
+    if arch == 'direct3d':
+        # diffusers, which only this architecture needs, loads slowly
+        from lost_nb.direct3d import Direct3DVAEConfig
+
+        return Direct3DVAEConfig.from_profile(section)
+    raise ValueError(f"vae arch={arch!r} is not 'triplane' or 'direct3d'")
+
+
+def arch_of(cfg) -> str:
+    "'triplane' for a `VAEConfig`, 'direct3d' for a `Direct3DVAEConfig`."
+    return 'triplane' if isinstance(cfg, VAEConfig) else 'direct3d'
+
+
+def build_vae(cfg) -> nn.Module:
+    "A fresh VAE of the config's architecture."
+    if isinstance(cfg, VAEConfig):
+        return TriplaneVAE(cfg)
+    from lost_nb.direct3d import Direct3DVAE
+
+    return Direct3DVAE(cfg)
+
+
+def profile_vae_config(section: dict):
+    "The VAE config a profile's `vae` section asks for (its `arch` picks the block)."
+    return vae_config(section['arch'], section['model' if section['arch'] == 'triplane' else 'direct3d'])
+
 # %% ../nbs/02_triplane_vae.ipynb #c029
 def occupancy_target(
     sdf: torch.Tensor,  # signed distance, negative inside
@@ -312,7 +345,7 @@ def _save(path, model, ema, opt, config, inputs, step, g, **meta):
 # %% ../nbs/02_triplane_vae.ipynb #c038
 def train_vae(
     data: dict,  # training arrays from `load_arrays`
-    cfg: VAEConfig,  # the model's sizes
+    cfg: VAEConfig,  # the model's sizes (a `VAEConfig`, or a `Direct3DVAEConfig` for Direct3D's architecture)
     train: dict,  # a profile's `vae.train` block
     ckpt: Path | str,  # checkpoint to write (and to resume from)
     resume: bool = True,  # continue from `ckpt` when it exists
@@ -322,13 +355,14 @@ def train_vae(
     # name -> content hash of the training data (e.g. `index_hash` of each source)
     inputs: dict | None = None,
 ) -> tuple[TriplaneVAE, dict]:
-    "Train (or resume) a TriplaneVAE; returns the model (EMA weights when EMA is on) and a log."
+    """Train (or resume) a VAE of either architecture; returns the model (EMA weights when EMA is on) and a
+    log."""
     ckpt, device = Path(ckpt), device or get_device()
     distributed = init_distributed()
     rank = dist_info()[0]
-    config = {'model': asdict(cfg), 'train': train, 'seed': seed}
+    config = {'arch': arch_of(cfg), 'model': asdict(cfg), 'train': train, 'seed': seed}
     seed_everything(seed)
-    model = TriplaneVAE(cfg).to(device)
+    model = build_vae(cfg).to(device)
     opt = adamw(model.parameters(), train['lr'], weight_decay=0.0, betas=(0.9, 0.99))
     ema = EMA(model, train['ema_decay']) if train['ema_decay'] else None
     g = torch.Generator().manual_seed(seed * 1000 + rank)  # the batches
@@ -389,17 +423,41 @@ def train_vae(
     if ema is not None:
         ema.copy_to(model)
     return model.eval(), log
+#%%% code - 
+#| export
+def import_direct3d(
+    checkpoint: Path | str,  # Direct3D's vae.ckpt / model.ckpt: torch.save({'vae': state_dict, ...})
+    config: Path | str | None,  # its config.yaml (default: beside the checkpoint)
+    out: Path | str,  # the lost-nb VAE checkpoint to write
+    n_points: int = 81_920,  # surface points per shape to encode with
+) -> Path:
+    """Write Direct3D's VAE as a lost-nb `vae` checkpoint: its weights, config and latent scaling; its hash as
+    input."""
+    from lost_nb.direct3d import load_direct3d_vae  # diffusers loads slowly: only when needed
+
+    model = load_direct3d_vae(checkpoint, config, n_points=n_points)
+    c = model.cfg
+    return save_checkpoint(
+        out,
+        {'model': model},
+        {'arch': 'direct3d', 'model': asdict(c), 'imported_from': str(checkpoint)},
+        kind='vae',
+        inputs={'direct3d': file_hash(checkpoint)},
+        scale_factor=c.latents_scale,
+        latent_shift=c.latents_shift,
+        finished=True,
+    )
 
 # %% ../nbs/02_triplane_vae.ipynb #c043
 def load_vae(
-    path: Path | str,  # a checkpoint written by `train_vae`
+    path: Path | str,  # a checkpoint written by `train_vae` or `import_direct3d`
     device='cpu',
     ema: bool = True,
 ) -> tuple[TriplaneVAE, dict]:
     "The model of a VAE checkpoint (EMA weights if present and `ema`) in eval mode, and the checkpoint dict."
     ck = load_checkpoint(path, kind='vae')
     try:
-        model = TriplaneVAE(VAEConfig(**ck['config']['model']))
+        model = build_vae(vae_config(ck['config'].get('arch', 'triplane'), ck['config']['model']))
         model.load_state_dict(ck['ema'] if ema and 'ema' in ck else ck['model'])
     except (KeyError, TypeError, RuntimeError) as e:
         raise CheckpointError(
@@ -517,6 +575,32 @@ def set_scale_factor(path: Path | str, scale: float, **stats) -> Path:
     return update_checkpoint(path, scale_factor=scale, latent_stats=stats)
 
 
+@dataclass(frozen=True)
+class LatentScaling:
+    """How the later stages see a VAE latent x: scaled = (x - shift) * scale, so that the training latents
+    have unit standard deviation (Direct3D's diffusion space; its released VAE has scale 2.45, shift 0); x
+    = scaled / scale + shift."""
+
+    scale: float = 1.0
+    shift: float = 0.0
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        "VAE latent -> scaled latent."
+        return (x - self.shift) * self.scale if self.shift else x * self.scale
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        "Scaled latent -> VAE latent."
+        return z / self.scale + self.shift if self.shift else z / self.scale
+
+
+def latent_scaling(path: Path | str) -> LatentScaling:
+    "The `LatentScaling` stored in a VAE checkpoint (its scale factor and shift)."
+    meta = load_checkpoint(path, kind='vae')['meta']
+    if 'scale_factor' not in meta:
+        raise CheckpointError(f"{path} has no latent scale factor: run the VAE notebook to the end")
+    return LatentScaling(meta['scale_factor'], meta.get('latent_shift', 0.0))
+
+
 def scale_factor_of(path: Path | str) -> float:
     "The latent scale factor stored in a VAE checkpoint."
     meta = load_checkpoint(path, kind='vae')['meta']
@@ -536,19 +620,23 @@ def latents_path(source: str, data_cfg: dict, ckpt: Path | str) -> Path:
 
 
 def encode_cache(
-    model: TriplaneVAE, source: str, data_cfg: dict, ckpt: Path | str, scale: float, batch: int = 32
+    model: TriplaneVAE, source: str, data_cfg: dict, ckpt: Path | str, scale: LatentScaling, batch: int = 32
 ) -> tuple[list, torch.Tensor]:
     """Encode every cached shape of `source` (posterior means x `scale`) and write them to the cache; returns
     (ids, latents)."""
     d = load_arrays([(source, data_cfg)], None, keys=('surface', 'normals'), n_surface=model.cfg.n_points)
     # the first n_points (random) surface points
-    z = encode_points(model, d['surface'], d['normals'], batch) * scale
+    z = scale.encode(encode_points(model, d['surface'], d['normals'], batch))
     atomic_write(
         latents_path(source, data_cfg, ckpt),
         lambda tmp: save_file(
             {'latents': z.contiguous()},
             tmp,
-            metadata={'ids': json.dumps(d['ids']), 'scale_factor': str(scale)},
+            metadata={
+                'ids': json.dumps(d['ids']),
+                'scale_factor': str(scale.scale),
+                'shift': str(scale.shift),
+            },
         ),
     )
     return d['ids'], z

@@ -1,4 +1,5 @@
 """End to end through the installed `lost-nb` console script."""
+
 import os, subprocess, sys
 from pathlib import Path
 import numpy as np
@@ -6,38 +7,73 @@ import trimesh
 
 LOST_NB = Path(sys.executable).parent / 'lost-nb'
 
+
 def _folder(d: Path):
     trimesh.creation.box().export(d / 'box.obj')
     trimesh.creation.icosphere(2).export(d / 'sphere.ply')
-    m = trimesh.creation.box(); m.update_faces(np.arange(len(m.faces)) != 0); m.export(d / 'open_box.stl')   # one face missing
+    m = trimesh.creation.box()
+    m.update_faces(np.arange(len(m.faces)) != 0)
+    m.export(d / 'open_box.stl')  # one face missing
     (d / 'empty.obj').write_bytes(b'')
     (d / 'nan.obj').write_text('v 0 0 0\nv 1 0 0\nv nan 1 0\nf 1 2 3\n')
     (d / 'letter.obj').write_text('Dear reader, this is not a mesh.\n')
-    (d / 'flat.ply').write_text('ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\n'
-                                'property float z\nend_header\n0 0 0\n1 0 0\n0 1 0\n')
+    (d / 'flat.ply').write_text(
+        'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\n'
+        'property float z\nend_header\n0 0 0\n1 0 0\n0 1 0\n'
+    )
     (d / 'labels.csv').write_text('file,label\nbox.obj,box\nsphere.ply,ball\n')
 
+
 def test_data_folder_skips_bad_files(tmp_path):
-    src = tmp_path / 'meshes'; src.mkdir(); _folder(src)
+    src = tmp_path / 'meshes'
+    src.mkdir()
+    _folder(src)
     env = {**os.environ, 'LOST_NB_DATA': str(tmp_path / 'data'), 'LOST_NB_QUIET': '1'}
-    r = subprocess.run([str(LOST_NB), 'data', 'folder', str(src), '--labels', str(src / 'labels.csv'),
-                        '--profile', 'smoke', '--workers', '1', '--name', 'mine'], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [
+            str(LOST_NB),
+            'data',
+            'folder',
+            str(src),
+            '--labels',
+            str(src / 'labels.csv'),
+            '--profile',
+            'smoke',
+            '--workers',
+            '1',
+            '--name',
+            'mine',
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    for name, reason in [('empty.obj', 'empty file'), ('nan.obj', 'non-finite vertex'),
-                         ('letter.obj', 'no geometry parsed'), ('flat.ply', 'no')]:
+    for name, reason in [
+        ('empty.obj', 'empty file'),
+        ('nan.obj', 'non-finite vertex'),
+        ('letter.obj', 'no geometry parsed'),
+        ('flat.ply', 'no'),
+    ]:
         line = [l for l in out.splitlines() if l.startswith('skipped') and name in l]
         assert len(line) == 1 and reason in line[0], (name, out)
     assert 'mine: 3 shapes processed (3 new, 0 from the cache), 4 skipped' in out, out
     import json
+
     idx = json.loads(next((tmp_path / 'data' / 'cache').glob('mine-*/index.json')).read_text())
     cats = {Path(r['path']).name: (r['category'], r['method']) for r in idx['shapes']}
     assert cats['box.obj'] == ('box', 'winding') and cats['sphere.ply'] == ('ball', 'winding')
-    assert cats['open_box.stl'][1] == 'flood'   # not a closed volume: the flood-filled grid decides
+    assert cats['open_box.stl'][1] == 'flood'  # not a closed volume: the flood-filled grid decides
     assert idx['last_build']['skipped'] == 4
 
+
 def test_bad_profile_stops_before_work(tmp_path):
-    r = subprocess.run([str(LOST_NB), 'data', 'procedural', '--profile', 'nope'], capture_output=True, text=True,
-                       env={**os.environ, 'LOST_NB_DATA': str(tmp_path)})
+    r = subprocess.run(
+        [str(LOST_NB), 'data', 'procedural', '--profile', 'nope'],
+        capture_output=True,
+        text=True,
+        env={**os.environ, 'LOST_NB_DATA': str(tmp_path)},
+    )
     assert r.returncode == 2 and '--profile' in r.stderr
     assert not any(tmp_path.iterdir())

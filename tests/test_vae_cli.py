@@ -4,6 +4,7 @@ The model here is trained for a few dozen steps on a single shape (a box), so th
 the round trip of that box must come back with volume IoU >= 0.5 against the input, in the input's frame. The
 strong claim (IoU of held-out shapes) comes from the notebook's cpu-trained checkpoint, not from this test.
 """
+
 import os, subprocess, sys
 from pathlib import Path
 import numpy as np
@@ -11,7 +12,7 @@ import torch
 import trimesh
 
 LOST_NB = Path(sys.executable).parent / 'lost-nb'
-IOU_BOUND = 0.5   # a 60-step model of one box; the cpu checkpoint is measured in nbs/02_triplane_vae.ipynb
+IOU_BOUND = 0.5  # a 60-step model of one box; the cpu checkpoint is measured in nbs/02_triplane_vae.ipynb
 
 
 def _tiny_checkpoint(path: Path, mesh: trimesh.Trimesh) -> Path:
@@ -21,42 +22,99 @@ def _tiny_checkpoint(path: Path, mesh: trimesh.Trimesh) -> Path:
     from lost_nb.metrics import sample_surface
     from lost_nb.shapes import normalize_mesh
     from lost_nb import vae
+
     m = normalize_mesh(mesh)
     surf, nrm = sample_surface(m, 2048, seed=0)
     g = np.random.default_rng(0)
-    q = np.concatenate([g.uniform(-1, 1, (4096, 3)), surf + g.normal(size=surf.shape) * 0.02, surf + g.normal(size=surf.shape) * 0.05])
+    q = np.concatenate(
+        [
+            g.uniform(-1, 1, (4096, 3)),
+            surf + g.normal(size=surf.shape) * 0.02,
+            surf + g.normal(size=surf.shape) * 0.05,
+        ]
+    )
     _, sdf, _ = occupancy(m, q)
-    data = dict(surface=torch.tensor(surf)[None], normals=torch.tensor(nrm)[None], queries=torch.tensor(q, dtype=torch.float32)[None],
-                sdf=torch.tensor(sdf)[None], ids=['box'], source=['test'], n_uniform=4096)
+    data = dict(
+        surface=torch.tensor(surf)[None],
+        normals=torch.tensor(nrm)[None],
+        queries=torch.tensor(q, dtype=torch.float32)[None],
+        sdf=torch.tensor(sdf)[None],
+        ids=['box'],
+        source=['test'],
+        n_uniform=4096,
+    )
     sec = get_profile('smoke', 'vae')
     cfg = vae.VAEConfig.from_profile({**sec['model'], 'n_up': 2})
-    vae.train_vae(data, cfg, {**sec['train'], 'steps': 60, 'lr': 3e-3, 'batch_size': 2}, path, resume=False, log_every=10**9)
+    vae.train_vae(
+        data,
+        cfg,
+        {**sec['train'], 'steps': 60, 'lr': 3e-3, 'batch_size': 2},
+        path,
+        resume=False,
+        log_every=10**9,
+    )
     vae.set_scale_factor(path, 1.0)
     return path
 
 
 def test_vae_roundtrip_cli(tmp_path):
     torch.set_num_threads(1)
-    box = trimesh.creation.box(extents=(2.0, 1.0, 1.4)); box.apply_translation((3, -1, 0.5))   # not in the unit box
+    box = trimesh.creation.box(extents=(2.0, 1.0, 1.4))
+    box.apply_translation((3, -1, 0.5))  # not in the unit box
     ckpt = _tiny_checkpoint(tmp_path / 'vae.safetensors', box)
     box.export(tmp_path / 'box.obj')
     env = {**os.environ, 'LOST_NB_QUIET': '1', 'OMP_NUM_THREADS': '1'}
-    r = subprocess.run([str(LOST_NB), 'vae', 'roundtrip', str(tmp_path / 'box.obj'), '--ckpt', str(ckpt),
-                        '--out', str(tmp_path / 'out.glb'), '--res', '64'], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [
+            str(LOST_NB),
+            'vae',
+            'roundtrip',
+            str(tmp_path / 'box.obj'),
+            '--ckpt',
+            str(ckpt),
+            '--out',
+            str(tmp_path / 'out.glb'),
+            '--res',
+            '64',
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert 'volume IoU against the input' in r.stdout, r.stdout
     out = trimesh.load(tmp_path / 'out.glb', force='mesh')
     assert len(out.faces) > 0
     from lost_nb.pipeline import mesh_iou
+
     iou = mesh_iou(out, box)
     assert iou >= IOU_BOUND, (iou, r.stdout)
     # encode + decode through a latent file give the same mesh as the round trip
     z = tmp_path / 'z.safetensors'
-    r1 = subprocess.run([str(LOST_NB), 'vae', 'encode', str(tmp_path / 'box.obj'), '--ckpt', str(ckpt), '--out', str(z)],
-                        capture_output=True, text=True, env=env)
+    r1 = subprocess.run(
+        [str(LOST_NB), 'vae', 'encode', str(tmp_path / 'box.obj'), '--ckpt', str(ckpt), '--out', str(z)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r1.returncode == 0 and z.exists(), r1.stderr[-3000:]
-    r2 = subprocess.run([str(LOST_NB), 'vae', 'decode', str(z), '--ckpt', str(ckpt), '--out', str(tmp_path / 'out2.obj'), '--res', '64'],
-                        capture_output=True, text=True, env=env)
+    r2 = subprocess.run(
+        [
+            str(LOST_NB),
+            'vae',
+            'decode',
+            str(z),
+            '--ckpt',
+            str(ckpt),
+            '--out',
+            str(tmp_path / 'out2.obj'),
+            '--res',
+            '64',
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r2.returncode == 0, r2.stderr[-3000:]
     out2 = trimesh.load(tmp_path / 'out2.obj', force='mesh')
     assert abs(mesh_iou(out2, box) - iou) < 0.02
@@ -64,8 +122,23 @@ def test_vae_roundtrip_cli(tmp_path):
 
 def test_vae_cli_errors(tmp_path):
     env = {**os.environ, 'LOST_NB_QUIET': '1'}
-    r = subprocess.run([str(LOST_NB), 'vae', 'roundtrip', 'nope.obj', '--ckpt', str(tmp_path / 'missing.safetensors'),
-                        '--out', str(tmp_path / 'o.glb')], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [
+            str(LOST_NB),
+            'vae',
+            'roundtrip',
+            'nope.obj',
+            '--ckpt',
+            str(tmp_path / 'missing.safetensors'),
+            '--out',
+            str(tmp_path / 'o.glb'),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert r.returncode != 0 and 'does not exist' in r.stderr
-    r = subprocess.run([str(LOST_NB), 'vae', 'explode', 'x.obj', '--out', 'y.glb'], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [str(LOST_NB), 'vae', 'explode', 'x.obj', '--out', 'y.glb'], capture_output=True, text=True, env=env
+    )
     assert r.returncode == 2 and "invalid choice: 'explode'" in r.stderr
