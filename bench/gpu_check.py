@@ -16,6 +16,7 @@ from lost_nb.core import get_profile, adamw, autocast
 from lost_nb.vae import profile_vae_config, build_vae, vae_loss
 from lost_nb.rida import RIDA, RIDAConfig, rida_loss
 from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, semantic_loss
+from lost_nb.gpt import GPTConfig, LoSTGPT
 from _record import write_result
 
 
@@ -66,6 +67,17 @@ def tokenizer_stage(profile, dev, shape, extractor):
     return model, B, sec['train']['steps'], loss
 
 
+def gpt_stage(profile, dev):
+    "LoST-GPT on random token sequences and image embeddings (the paper's: 128 tokens of 32, OpenCLIP's 512)."
+    sec = get_profile(profile, 'gpt')
+    d = get_profile(profile, 'tokenizer')['model']['d']
+    cfg = GPTConfig.from_profile(sec['model'], token_dim=d, cond_dim=512, n_classes=0)
+    model, B = LoSTGPT(cfg).to(dev), sec['train']['batch_size']
+    tokens, image = torch.randn(B, cfg.n_tokens, d, device=dev), torch.randn(B, 512, device=dev)
+    drop = torch.rand(B, device=dev) < cfg.p_uncond
+    return model, B, sec['train']['steps'], lambda: model(tokens, image=image, drop=drop)
+
+
 def time_steps(model, loss_fn, steps, dev):
     "Seconds per AdamW step (after 3 warm-up steps) and the peak GPU memory in GB."
     opt = adamw(model.parameters(), 1e-4)
@@ -107,6 +119,7 @@ def main():
     stages.append(('rida', rida, B_r, total_r, loss_r))
     tok, B_t, total_t, loss_t = tokenizer_stage(profile, dev, shape, rida_model)
     stages.append(('tokenizer', tok, B_t, total_t, loss_t))
+    stages.append(('gpt', *gpt_stage(profile, dev)))
     print(f"{'stage':10s} {'params':>12s} {'batch':>6s} {'s/step':>9s} {'peak GB':>8s} {'steps':>9s} {'projected h':>12s}")
     for name, model, batch, total, loss in stages:
         sps, peak = time_steps(model, loss, steps, dev)

@@ -1,25 +1,27 @@
-"""What a larger VAE run gives. Trains a profile's VAE (`train_vae` with its `vae.model` and `vae.train`
-blocks) with KEY=VALUE overrides of either block (e.g. steps=9000, rq=16, width=256; `model.KEY=` or
-`train.KEY=` when spelled out) into a temporary folder on one thread (so two runs can share the two cores),
-then prints the volume IoU on the validation split (logit > 0 at the cached uniform points, the profile's
-`vae.eval.n_eval` shapes per source) and the training wall time. Results:
+"""What a larger or different VAE run gives. Trains a profile's VAE (`train_vae` with its `vae.model` and
+`vae.train` blocks) with KEY=VALUE overrides of either block (e.g. steps=9000, rq=16, width=256; `model.KEY=`
+or `train.KEY=` when spelled out; `arch=direct3d` trains Direct3D's architecture from the profile's
+`vae.direct3d` block instead, whose keys `direct3d.KEY=` overrides) into a temporary folder on one thread (so two
+runs can share the two cores), then prints the volume IoU on every validation-split shape of each source (logit
+> 0 at the cached uniform points) with its 95% bootstrap interval, and the training wall time. Results:
 figures/bench/vae_scale-OVERRIDES.json (`vae_scale.json` without overrides; other profiles:
-<runs>/figures-<profile>/bench/), keys `overrides`, `steps`, `train_seconds`, `seconds_per_step` and `val_iou`
-(by source).
+<runs>/figures-<profile>/bench/), keys `overrides`, `arch`, `steps`, `train_seconds`, `seconds_per_step`,
+`val_iou` and `val_iou_ci` (by source), `val_n`.
 
     python bench/vae_scale.py steps=9000 & python bench/vae_scale.py rq=16
+    python bench/vae_scale.py arch=direct3d max_train_minutes=15 & python bench/vae_scale.py max_train_minutes=15
     python bench/vae_scale.py steps=3 profile=smoke
 """
 import sys, tempfile, time
 from pathlib import Path
-import numpy as np
 import torch
 from lost_nb.core import get_profile
 from lost_nb.data import heldout, load_shape
-from lost_nb.vae import VAEConfig, load_arrays, train_vae, encode_shape, latent_iou
+from lost_nb.vae import load_arrays, train_vae, encode_shape, latent_iou, profile_vae_config
+from lost_nb.evaluate import bootstrap_ci
 from _record import slug, split_profile, write_result
 
-BLOCKS = ('model', 'train')
+BLOCKS = ('model', 'train', 'direct3d')
 
 
 def parse_value(default, text:str):
@@ -34,12 +36,16 @@ def parse_value(default, text:str):
 
 
 def apply_overrides(section:dict, args:list)->dict:
-    "{'model.rq': 16, ...}: each KEY=VALUE of `args` set in the block of `section` that has KEY (in place)."
+    """{'model.rq': 16, ...}: `arch=` first, then each KEY=VALUE of `args` set in the block that has KEY (the
+    train block, or the architecture's model block: `model` or `direct3d`), in place."""
     done = {}
-    for a in args:
+    for a in [a for a in args if a.startswith('arch=')]:
+        section['arch'] = done['arch'] = a.split('=', 1)[1]
+    model_block = 'direct3d' if section['arch'] == 'direct3d' else 'model'
+    for a in [a for a in args if not a.startswith('arch=')]:
         key, text = a.split('=', 1)
         block, _, name = key.rpartition('.')
-        blocks = [block] if block else [b for b in BLOCKS if name in section[b]]
+        blocks = [block] if block else [b for b in ('train', model_block) if name in section[b]]
         if len(blocks) != 1 or blocks[0] not in BLOCKS or name not in section[blocks[0]]:
             raise SystemExit(f"{key!r} is not a setting of exactly one of the vae blocks {BLOCKS}")
         section[blocks[0]][name] = parse_value(section[blocks[0]][name], text)
@@ -47,13 +53,13 @@ def apply_overrides(section:dict, args:list)->dict:
     return done
 
 
-def val_iou(model, src:str, dcfg:dict, n:int)->float:
-    "Mean volume IoU of the first `n` validation-split shapes of `src`."
-    ious = []
-    for r in heldout(src, dcfg, n, splits=('val',)):
+def val_iou(model, src:str, dcfg:dict)->list:
+    "Volume IoU of every validation-split shape of `src`."
+    out = []
+    for r in heldout(src, dcfg, None, splits=('val',)):
         s = load_shape(src, dcfg, r['shape_id'])
-        ious.append(latent_iou(model, encode_shape(model, s), s, dcfg['n_uniform']))
-    return float(np.mean(ious))
+        out.append(latent_iou(model, encode_shape(model, s), s, dcfg['n_uniform']))
+    return out
 
 
 def main():
@@ -66,15 +72,17 @@ def main():
     data = load_arrays(sources, 'train', train['n_train'])
     with tempfile.TemporaryDirectory() as d:
         t0 = time.time()
-        model, log = train_vae(data, VAEConfig.from_profile(section['model']), train,
+        model, log = train_vae(data, profile_vae_config(section), train,
                                Path(d) / 'vae.safetensors', resume=False, seed=0, log_every=500)
         wall = time.time() - t0
-    out = {src: val_iou(model, src, c, section['eval']['n_eval']) for src, c in sources}
-    print(f"overrides {over}: {log['steps']} steps in {wall:.0f}s on one thread "
-          f"({wall / log['steps']:.3f} s/step); "
-          f"validation volume IoU procedural {out['proc']:.3f}, Sweet Home 3D {out['sh3d']:.3f}", flush=True)
-    write_result('vae_scale', dict(overrides=over, steps=log['steps'], train_seconds=wall,
-                                   seconds_per_step=wall / log['steps'], val_iou=out),
+    ious = {src: val_iou(model, src, c) for src, c in sources}
+    ci = {src: bootstrap_ci(v) for src, v in ious.items()}
+    print(f"overrides {over}: {section['arch']}, {log['steps']} steps in {wall:.0f}s on one thread "
+          f"({wall / log['steps']:.3f} s/step); validation volume IoU " +
+          ', '.join(f"{src} {c['mean']:.3f} [{c['lo']:.3f}, {c['hi']:.3f}] (n={c['n']})" for src, c in ci.items()), flush=True)
+    write_result('vae_scale', dict(overrides=over, arch=section['arch'], steps=log['steps'], train_seconds=wall,
+                                   seconds_per_step=wall / log['steps'], val_iou={s: c['mean'] for s, c in ci.items()},
+                                   val_iou_ci=ci, val_n={s: c['n'] for s, c in ci.items()}, per_shape=ious),
                  profile=profile, tag=slug(args) if args else '')
 
 

@@ -4,19 +4,19 @@
 
 # %% ../nbs/05_baselines.ipynb #c003
 from __future__ import annotations
-import csv, math
+import math
 import numpy as np
 import trimesh
 import igl
 import fast_simplification
-from .core import atomic_write
+
 from .metrics import mesh_metrics
 from .data import flood_fill_grid
 
 # %% auto #0
-__all__ = ['LOD_COLUMNS', 'grid_centers', 'occupancy_grid', 'octree_levels', 'octree_tokens', 'octree_decode', 'voxel_mesh',
-           'pm_tokens', 'clean_mesh', 'decimate_to', 'progressive_mesh', 'evaluate_lod', 'lod_decodes', 'aggregate_lod',
-           'write_lod_csv', 'token_ratios']
+__all__ = ['grid_centers', 'occupancy_grid', 'octree_levels', 'octree_tokens', 'octree_decode', 'voxel_mesh', 'pm_tokens',
+           'clean_mesh', 'decimate_to', 'progressive_mesh', 'evaluate_lod', 'lod_decodes', 'lod_scores_job',
+           'octree_count_job', 'in_parallel', 'token_ratios', 'token_ratio_ci']
 
 # %% ../nbs/05_baselines.ipynb #c008
 def grid_centers(
@@ -219,67 +219,70 @@ def lod_decodes(
     out += [('pm', d['budget'], d['tokens'], d['mesh']) for d in progressive_mesh(mesh, cfg['vertex_counts'])]
     return out
 
-# %% ../nbs/05_baselines.ipynb #c040
-LOD_COLUMNS = (
-    'method',
-    'source',
-    'level',
-    'tokens',
-    'chamfer_l1_x1e2',
-    'fscore_1',
-    'fscore_2',
-    'iou',
-    'teacher_sim',
-    'frechet',
-    'category_acc',
-    'n',
-)
+# %% ../nbs/05_baselines.ipynb #c033
+def _gt_mesh(source: str, data_cfg: dict, shape_id: str) -> trimesh.Trimesh:
+    "The cached normalised ground-truth mesh of a shape."
+    from lost_nb.data import load_shape
+
+    z = load_shape(source, data_cfg, shape_id)
+    return trimesh.Trimesh(z['vertices'], z['faces'], process=False)
 
 
-def aggregate_lod(
-    rows: list[dict],  # per-decode rows: method, source, level, tokens and the metrics
-) -> list[dict]:
-    "Means over shapes per (method, source, level), Chamfer-L1 scaled by 100 (reported x 1e-2)."
-    groups = {}
-    for r in rows:
-        groups.setdefault((r['method'], r['source'], r['level']), []).append(r)
+def lod_scores_job(
+    profile: str,
+    dino_weights: str,
+    items: list,  # [(source, shape_id, the index's inside rule)]
+) -> list:
+    """Per shape: its floor (the ground truth scored against itself) and every baseline prefix, scored by
+    `score_mesh`: [(source, shape_id, method, level, tokens, n_vertices, score dict)] (a `run_jobs` job)."""
+    from lost_nb.core import get_profile
+    from lost_nb.data import load_shape
+    from lost_nb.teacher import active_teacher
+    from lost_nb.evaluate import score_mesh
+
+    teacher, _ = active_teacher(profile, dino_weights)
+    dcfg, bcfg = get_profile(profile, 'data'), get_profile(profile, 'baselines')
+    n_points, nu, rres = get_profile(profile, 'metrics')['n_points'], dcfg['n_uniform'], dcfg['render_res']
     out = []
-    for (meth, src, lev), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
-        mean = lambda k: float(np.nanmean([x.get(k, np.nan) for x in g]))
+    for src, sid, rule in items:
+        s, gt = load_shape(src, dcfg, sid), _gt_mesh(src, dcfg, sid)
         out.append(
-            dict(
-                method=meth,
-                source=src,
-                level=lev,
-                tokens=mean('tokens'),
-                chamfer_l1_x1e2=100 * mean('chamfer_l1'),
-                fscore_1=mean('fscore_1'),
-                fscore_2=mean('fscore_2'),
-                iou=mean('iou'),
-                teacher_sim=mean('teacher_sim'),
-                frechet=float('nan'),
-                category_acc=float('nan'),
-                n=len(g),
-            )
+            (src, sid, 'ground truth', 0, 0, len(gt.vertices), score_mesh(gt, s, teacher, nu, n_points, rres))
         )
+        for meth, lev, tok, m in lod_decodes(gt, bcfg, rule):
+            out.append(
+                (
+                    src,
+                    sid,
+                    meth,
+                    lev,
+                    int(tok),
+                    len(m.vertices),
+                    score_mesh(m, s, teacher, nu, n_points, rres),
+                )
+            )
     return out
 
 
-def write_lod_csv(
-    path,  # the .csv to write
-    tab: list[dict],  # rows of `aggregate_lod`
-    columns: tuple = LOD_COLUMNS,  # the columns, in order
-):
-    "Write a table as CSV (4 decimals), atomically."
+def octree_count_job(profile: str, items: list) -> list:
+    """Octree tokens T(L), L = 0..count_depth, of each (source, shape_id) at the profile's counting depth
+    (flood rule)."""
+    from lost_nb.core import get_profile
 
-    def _w(tmp):
-        with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, columns, extrasaction='ignore')
-            w.writeheader()
-            for r in tab:
-                w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})
+    dcfg, depth = get_profile(profile, 'data'), get_profile(profile, 'baselines')['count_depth']
+    return [octree_tokens(occupancy_grid(_gt_mesh(src, dcfg, sid), depth, 'flood')) for src, sid in items]
 
-    return atomic_write(path, _w)
+
+def in_parallel(fn, items: list, processes: int, **kw) -> list:
+    """`fn(items=chunk, **kw)` over `processes` chunks of `items` in spawned workers; results concatenated in
+    order."""
+    from lost_nb.core import run_jobs
+
+    n = max(1, processes)
+    cut = np.linspace(0, len(items), n + 1).astype(int)
+    jobs = {i: dict(items=items[a:b], **kw) for i, (a, b) in enumerate(zip(cut, cut[1:])) if b > a}
+    done = run_jobs(fn, jobs, processes=processes)
+    return [r for i in sorted(done) for r in done[i]]
 
 # %% ../nbs/05_baselines.ipynb #c047
 def token_ratios(
@@ -309,3 +312,37 @@ def token_ratios(
             )
         )
     return out
+
+# %% ../nbs/05_baselines.ipynb #c049
+def token_ratio_ci(
+    lost: dict,  # k -> (S,) per-shape values of the LoST (or PCA) prefix k, the shapes in one order
+    base: np.ndarray,  # (S,) the baseline prefix's values on the same shapes
+    base_tokens: np.ndarray,  # (S,) its tokens per shape
+    higher_better: bool,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """{lost_tokens, ratio, ratio_lo, ratio_hi, unmatched}: the first k whose mean is at least as good as the
+    baseline's and mean(base tokens) / k, on the shapes and on bootstrap resamples of them (the interval
+    over the resamples where some k matches; `unmatched`: the share where none does)."""
+    ks = sorted(lost)
+    L = np.stack([np.asarray(lost[k], float) for k in ks])  # (K, S)
+    base, base_tokens = np.asarray(base, float), np.asarray(base_tokens, float)
+
+    def match(idx):
+        lm, bm = np.nanmean(L[:, idx], 1), np.nanmean(base[idx])
+        ok = lm >= bm if higher_better else lm <= bm
+        return (
+            (ks[int(np.argmax(ok))], base_tokens[idx].mean() / ks[int(np.argmax(ok))])
+            if ok.any()
+            else (None, math.nan)
+        )
+
+    k0, r0 = match(np.arange(len(base)))
+    rng = np.random.default_rng(seed)
+    rs = np.array([match(rng.integers(0, len(base), len(base)))[1] for _ in range(n_boot)])
+    ok = np.isfinite(rs)
+    lo, hi = np.quantile(rs[ok], [0.025, 0.975]) if ok.any() else (math.nan, math.nan)
+    return dict(
+        lost_tokens=k0, ratio=r0, ratio_lo=float(lo), ratio_hi=float(hi), unmatched=float(1 - ok.mean())
+    )

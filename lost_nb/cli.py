@@ -15,7 +15,7 @@ from . import pipeline
 
 # %% auto #0
 __all__ = ['INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
-           'add_tokenize_parser', 'parser', 'main']
+           'cmd_generate', 'add_generate_parser', 'add_tokenize_parser', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def shard_of(spec: str | None) -> tuple[int, int]:
@@ -174,7 +174,7 @@ def add_vae_parser(sub):
         '--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)'
     )
     v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
-    v.add_argument('--res', type=int, default=128, help='marching-cubes grid points per side')
+    v.add_argument('--res', type=int, default=129, help='marching-cubes grid points per side')
     v.add_argument('--seed', type=int, default=0, help='surface sampling seed')
     v.set_defaults(fn=cmd_vae)
     return v
@@ -209,6 +209,68 @@ def cmd_tokenize(a):
         )
 
 
+def cmd_generate(a):
+    "Sample LoST-GPT into a folder: one GLB and its tokens per sample, and a preview."
+    runs = project_root() / 'runs'
+    gpt_ckpt = Path(a.gpt or runs / f'gpt-{a.profile}' / 'gpt.safetensors')
+    tok_ckpt = Path(a.tokenizer or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
+    vae_ckpt = Path(a.vae or runs / f'vae-{a.profile}' / 'vae.safetensors')
+    for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer'), (gpt_ckpt, '06_lost_gpt')):
+        if not c.exists():
+            raise SystemExit(f"lost-nb generate: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
+    with Timer() as t:
+        w = pipeline.generate_meshes(
+            gpt_ckpt,
+            tok_ckpt,
+            vae_ckpt,
+            a.out,
+            a.profile,
+            category=a.category,
+            image=a.image,
+            n=a.n,
+            tokens=a.tokens,
+            adaptive=a.adaptive,
+            threshold=a.threshold,
+            cfg_scale=a.cfg,
+            head_steps=a.head_steps,
+            steps=a.steps,
+            res=a.res,
+            seed=a.seed,
+        )
+    mode = f"class {a.category}" if a.category else f"image {a.image}" if a.image else 'unconditional'
+    print(f"generated {a.n} shapes ({mode}) -> {a.out} in {t.s:.1f}s; tokens used: {w['tokens']}")
+
+
+def add_generate_parser(sub):
+    "The `generate` subcommand's arguments."
+    t = sub.add_parser('generate', help='sample shapes from LoST-GPT (by class, picture, or unconditionally)')
+    m = t.add_mutually_exclusive_group(required=True)
+    m.add_argument('--category', default=None, help='a class name, e.g. chair')
+    m.add_argument('--image', default=None, help='a picture of the shape (any image file)')
+    m.add_argument('--unconditional', action='store_true', help='no condition')
+    n = t.add_mutually_exclusive_group()
+    n.add_argument('--tokens', type=int, default=None, help='tokens to generate (default: all N)')
+    n.add_argument('--adaptive', action='store_true', help='stop each sample by itself')
+    t.add_argument('--n', type=int, default=8, help='samples')
+    t.add_argument('--out', required=True, help='output folder')
+    t.add_argument(
+        '--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default'
+    )
+    t.add_argument('--gpt', default=None, help='GPT checkpoint (default runs/gpt-<profile>/gpt.safetensors)')
+    t.add_argument(
+        '--tokenizer', default=None, help='tokenizer checkpoint (default runs/tokenizer-<profile>/...)'
+    )
+    t.add_argument('--vae', default=None, help='VAE checkpoint (default runs/vae-<profile>/vae.safetensors)')
+    t.add_argument('--threshold', type=float, default=0.9, help="the adaptive stop's IoU threshold")
+    t.add_argument('--cfg', type=float, default=3.0, help='classifier-free guidance scale')
+    t.add_argument('--head-steps', type=int, default=25, help="the diffusion head's sampler steps")
+    t.add_argument('--steps', type=int, default=25, help="the tokenizer decoder's sampler steps")
+    t.add_argument('--res', type=int, default=129, help='marching-cubes grid points per side')
+    t.add_argument('--seed', type=int, default=0)
+    t.set_defaults(fn=cmd_generate)
+    return t
+
+
 def add_tokenize_parser(sub):
     "The `tokenize` subcommand's arguments."
     t = sub.add_parser('tokenize', help='tokenize a mesh file and decode prefixes')
@@ -228,7 +290,7 @@ def add_tokenize_parser(sub):
     )
     t.add_argument('--steps', type=int, default=25, help='sampler steps')
     t.add_argument('--cfg', type=float, default=1.0, help='classifier-free guidance scale')
-    t.add_argument('--res', type=int, default=96, help='marching-cubes grid points per side')
+    t.add_argument('--res', type=int, default=97, help='marching-cubes grid points per side')
     t.set_defaults(fn=cmd_tokenize)
     return t
 
@@ -273,6 +335,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_run)
     add_vae_parser(sub)
     add_tokenize_parser(sub)
+    add_generate_parser(sub)
     return p
 
 

@@ -61,6 +61,7 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
             'feat': (16, 32, 32),                             # channels of each feature plane
             'mlp_width': (64, 128, 256),                      # hidden width of the occupancy MLP
             'pool_queries': (True, True, False),              # points pooled into the queries (ours)
+            'encoder': ('attention', 'attention', 'attention'),   # or 'conv': ConvONet-style (ours)
         },
         'direct3d': {                                         # Direct3D's D3D-VAE (paper: its released sizes)
             'triplane_res': (8, 16, 32),                      # r (one query per latent cell)
@@ -96,8 +97,8 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
             'threads': (0, 0, 0),                             # torch threads (0: torch's default)
         },
         'eval': {
-            'n_eval': (2, 20, 500),                           # held-out shapes per source, the record
-            'mc_res': (48, 96, 256),                          # marching-cubes grid points per side
+            'n_eval': (2, None, None),                        # test shapes per source scored (None: all)
+            'mc_res': (49, 97, 257),                          # marching-cubes grid points per side (2^n + 1)
         },
     },
     'teacher': {
@@ -169,10 +170,49 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
         'eval': {
             'sample_steps': (5, 25, 250),                     # decoder sampler steps (paper: 250)
             'cfg_scale': (1.0, 1.0, 3.0),                     # guidance scale (paper: 3)
-            'n_eval': (3, 10, 500),                           # held-out shapes per source
-            'mc_res': (32, 64, 256),                          # marching-cubes grid of the decodes
+            'mc_res': (33, 65, 257),                          # marching-cubes grid of the decodes (2^n + 1)
             'clf_steps': (20, 600, 5000),                     # training steps of the category classifier
             'step_sweep': ((1, 5, 10), (1, 10, 25, 50, 100, 250), (25, 50, 100, 250)),   # sampler steps timed
+        },
+    },
+    'gpt': {
+        'model': {
+            'n_tokens': (8, 32, 128),                         # N: tokens modelled (paper: 128 of 512)
+            'dim': (32, 192, 1024),                           # transformer width (paper: 1024)
+            'n_layer': (1, 4, 24),                            # blocks (paper: 24)
+            'n_head': (4, 4, 16),                             # heads (paper: 16)
+            'dropout': (0.0, 0.0, 0.1),                       # residual and FFN dropout (official: 0.1)
+            'p_uncond': (0.1, 0.1, 0.1),                      # condition -> learned null token (paper: 10%)
+            'head_width': (32, 256, 1536),                    # diffusion head width (official: 1536)
+            'head_depth': (1, 3, 12),                         # diffusion head residual blocks (official: 12)
+            'head_cond': ('concat', 'concat', 'concat'),      # how the head reads z (official: concat)
+            'head_t_scale': (1000.0, 1000.0, 1000.0),        # t times this into the sinusoids (official: 1)
+            'diffusion_batch_mul': (4, 4, 4),                 # noise draws per token pair (MAR: 4)
+        },
+        'condition': {
+            'image': ('teacher', 'teacher', 'openclip'),      # view encoder (paper: OpenCLIP)
+            'classes': (True, True, False),                   # also a class-label condition (ours)
+        },
+        'train': {
+            'steps': (20, 3000, 300_000),                     # official: 400 epochs at batch 128
+            'batch_size': (8, 32, 128),                       # official: 128
+            'lr': (1e-3, 1e-3, 5e-5),                         # official: 1e-4 x batch / 256
+            'warmup': (0.1, 0.05, 0.25),                      # fraction warming up (official: 1/4)
+            'lr_floor': (0.1, 0.1, 0.0),                      # final lr / peak (official: 0)
+            'weight_decay': (0.0, 0.05, 0.05),                # AdamW (official: 0.05)
+            'ema_decay': (0.0, 0.999, 0.9999),                # 0: no EMA (official: EMA on)
+            'save_every': (10, 500, 5000),                    # steps between checkpoints
+            'processes': (2, 2, 0),                           # LoST-GPT and PCA-GPT side by side (0: in turn)
+        },
+        'eval': {
+            'head_steps': (4, 25, 250),                       # head sampler steps (official: 250)
+            'cfg_scale': (2.0, 3.0, 6.0),                     # guidance scale (official: 6)
+            'cfg_schedule': ('linear', 'linear', 'constant'),  # weight across positions (official: constant)
+            'temperature': (1.0, 1.0, 1.0),                   # scales the sampler's injected noise
+            'decode_steps': (5, 25, 250),                     # tokenizer decoder steps per generation
+            'n_gen': (8, 500, 1000),                          # generations per row of Table 2
+            'n_cloud': (256, 512, 2048),                      # cloud points for COV / MMD (PointFlow: 2048)
+            'head_step_sweep': ((2, 4), (10, 25, 250), (10, 25, 250)),   # head steps compared
         },
     },
     'baselines': {
@@ -181,7 +221,6 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
         'count_depth': (6, 8, 8),                             # depth tokens are counted at (OctGPT: 256^3)
         # progressive-mesh budgets
         'vertex_counts': ((16, 64, 128), (32, 128, 512), (64, 128, 256, 512, 1024)),
-        'n_eval': (None, None, None),                         # held-out shapes (None: the tokenizer's)
         'n_points': (2048, 10_000, 100_000),                  # surface points for the mesh metrics
         'n_iou': (2048, 10_000, 100_000),                     # uniform points for volume IoU
     },
@@ -333,9 +372,15 @@ def stable_hash(obj) -> str:
 
 
 def file_hash(path: Path | str) -> str:
-    "A short hex digest of a file's bytes: the content key of a checkpoint or data file."
+    """A short hex digest of a file's content: the content key of a checkpoint or data file. A safetensors
+    file is hashed with its header's keys sorted (its writer orders the metadata at random), so the same
+    tensors and metadata always give the same key."""
     h = hashlib.sha1()
     with open(path, 'rb') as f:
+        if str(path).endswith('.safetensors'):
+            n = int.from_bytes(f.read(8), 'little')
+            head = json.loads(f.read(n))
+            h.update(json.dumps(head, sort_keys=True).encode())
         for block in iter(lambda: f.read(1 << 20), b''):
             h.update(block)
     return h.hexdigest()[:12]
@@ -486,11 +531,13 @@ def run_dir(
     stage: str,  # e.g. 'vae'
     profile: str,  # the profile name
     tag: str = '',  # optional suffix, e.g. 'nosem'
+    create: bool = True,  # make the folder if it is missing
 ) -> Path:
     "The run folder `<runs>/<stage>-<profile>[-tag]` where checkpoints and logs of one run go."
     root = env_path('LOST_NB_RUNS', 'runs')
     p = root / '-'.join(x for x in (stage, profile, tag) if x)
-    p.mkdir(parents=True, exist_ok=True)
+    if create:
+        p.mkdir(parents=True, exist_ok=True)
     return p
 
 # %% ../nbs/00_core.ipynb #c029

@@ -10,10 +10,25 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['Attention', 'Mlp', 'Block', 'modulate', 'DiTBlock', 'FinalLayer', 'timestep_embedding', 'TimestepEmbedder',
+__all__ = ['KVCache', 'Attention', 'Mlp', 'Block', 'modulate', 'DiTBlock', 'FinalLayer', 'timestep_embedding', 'TimestepEmbedder',
            'sincos_2d', 'RMSNorm', 'swiglu_hidden', 'SwiGLU']
 
 # %% ../nbs/00b_layers.ipynb #c007
+class KVCache:
+    "Preallocated keys and values (B, heads, S_max, D/heads) of one attention layer, written at positions."
+
+    def __init__(self, B: int, heads: int, S_max: int, head_dim: int, dtype=torch.float32, device='cpu'):
+        self.k = torch.zeros(B, heads, S_max, head_dim, dtype=dtype, device=device)
+        self.v = torch.zeros_like(self.k)
+
+    def update(
+        self, pos: torch.Tensor, k: torch.Tensor, v: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        "Write k, v (B, heads, N, D/heads) at positions `pos` (N,); return the whole cache."
+        self.k[:, :, pos], self.v[:, :, pos] = k, v
+        return self.k, self.v
+
+
 class Attention(nn.Module):
     "Multi-head attention of `x` (B, N, dim) to a context (B, M, ctx_dim); self-attention when none is given."
 
@@ -26,14 +41,24 @@ class Attention(nn.Module):
         self.proj = nn.Linear(dim, dim, bias=bias)
 
     def forward(
-        self, x: torch.Tensor, ctx: torch.Tensor | None = None, mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        ctx: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,  # (N, M) or broadcastable, True: may attend
+        causal: bool = False,  # row i attends to rows <= i (self-attention without a cache)
+        cache: KVCache | None = None,  # past keys and values: x holds the positions `pos`
+        pos: torch.Tensor | None = None,  # (N,) positions of the rows of x, with a cache
     ) -> torch.Tensor:
         ctx = x if ctx is None else ctx
         B, N, D = x.shape
         h = self.heads
         q = self.q(x).view(B, N, h, D // h).transpose(1, 2)  # (B, h, N, D/h)
         k, v = self.kv(ctx).view(B, ctx.shape[1], 2, h, D // h).permute(2, 0, 3, 1, 4)  # 2 x (B, h, M, D/h)
-        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # (B, h, N, D/h)
+        if cache is not None:  # (B, h, S_max, D/h) each: every position so far
+            k, v = cache.update(pos, k, v)
+            # PyTorch's is_causal aligns top-left, wrong for N < S_max: the explicit mask instead
+            mask, causal = pos[:, None] >= torch.arange(k.shape[2], device=x.device)[None], False
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)  # (B, h, N, D/h)
         return self.proj(o.transpose(1, 2).reshape(B, N, D))
 
 # %% ../nbs/00b_layers.ipynb #c011

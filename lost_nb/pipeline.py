@@ -21,10 +21,13 @@ from .meshes import load_mesh
 from .data import render_views
 from .vae import TriplaneVAE, LatentScaling, load_vae, encode_points, extract_mesh, latent_scaling
 from .tokenizer import load_tokenizer, prefix_lengths
+from .gpt import load_gpt, condition_encoder, generate
+from .generation import adaptive_generate, decode_tokens
 
 # %% auto #0
 __all__ = ['PREVIEW_VIEWS', 'MESH_OUT', 'normalization', 'transformed', 'compare', 'mesh_iou', 'preview', 'check_out',
-           'encode_mesh', 'decode_latent', 'encode_file', 'decode_file', 'roundtrip', 'tokenize_mesh']
+           'encode_mesh', 'decode_latent', 'encode_file', 'decode_file', 'roundtrip', 'tokenize_mesh', 'resolve_class',
+           'image_condition', 'generate_meshes']
 
 # %% ../nbs/08_pipeline.ipynb #c008
 def normalization(mesh: trimesh.Trimesh, scale: float = 0.95) -> tuple[np.ndarray, float]:
@@ -126,7 +129,7 @@ def encode_mesh(
 
 
 def decode_latent(
-    vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, info: dict | None = None, res: int = 128
+    vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, info: dict | None = None, res: int = 129
 ) -> trimesh.Trimesh:
     "The mesh of a scaled latent, in the frame `info` describes (the normalised box without it)."
     mesh = extract_mesh(vae, scale.decode(z), res)
@@ -149,7 +152,7 @@ def encode_file(
     return z, info
 
 
-def decode_file(ckpt: Path | str, latent: Path | str, out: Path | str, res: int = 128) -> trimesh.Trimesh:
+def decode_file(ckpt: Path | str, latent: Path | str, out: Path | str, res: int = 129) -> trimesh.Trimesh:
     "Decode a latent file written by `encode_file` to a mesh in the original frame, written to `out`."
     check_out(out, MESH_OUT)
     vae, _ = load_vae(ckpt)
@@ -165,7 +168,7 @@ def roundtrip(
     ckpt: Path | str,
     mesh_path: Path | str,
     out: Path | str,
-    res: int = 128,
+    res: int = 129,
     seed: int = 0,
     preview_path: Path | str | None = None,
 ) -> dict:
@@ -202,7 +205,7 @@ def tokenize_mesh(
     out: Path | str,  # output folder
     steps: int = 25,
     cfg_scale: float = 1.0,
-    res: int = 96,
+    res: int = 97,
     seed: int = 0,
 ) -> dict:
     """Tokenize a mesh file and decode the given prefixes; returns {'files': paths written, 'scores': {k: IoU,
@@ -241,3 +244,96 @@ def tokenize_mesh(
         )
     files['preview'] = preview(panels, out / 'preview.png')
     return dict(files=files, scores=scores)
+
+# %% ../nbs/08_pipeline.ipynb #c024
+def resolve_class(name: str, classes: list) -> int:
+    "Index of a class given as 'chair' or 'proc:chair'; one clear error listing the classes otherwise."
+    hits = [i for i, c in enumerate(classes) if c == name or c.split(':', 1)[-1] == name]
+    if len(hits) != 1:
+        why = 'is ambiguous' if hits else 'is not a class of this GPT'
+        raise ValueError(
+            f"--category {name!r} {why}; classes: {', '.join(c.split(':', 1)[-1] for c in classes)}"
+        )
+    return hits[0]
+
+
+def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
+    "The condition embedding (1, D) of a picture file: grey, resized to `res` x `res`, through `encoder`."
+    from PIL import Image
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"--image {path} does not exist")
+    try:
+        im = Image.open(path).convert('L').resize((res, res))
+    except OSError as e:
+        raise ValueError(f"--image {path} is not an image file ({e})")
+    return encoder(np.asarray(im, np.uint8)[None])
+
+
+@torch.no_grad()
+def generate_meshes(
+    gpt_ckpt: Path | str,
+    tok_ckpt: Path | str,
+    vae_ckpt: Path | str,
+    out: Path | str,  # output folder
+    profile: str = 'cpu',  # whose condition encoder and data settings
+    category: str | None = None,  # a class name
+    image: Path | str | None = None,  # a picture file
+    n: int = 8,  # samples
+    tokens: int | None = None,  # tokens to generate (None: all N)
+    adaptive: bool = False,  # stop each sample by itself
+    threshold: float = 0.9,  # the adaptive stop's IoU threshold
+    cfg_scale: float = 3.0,
+    head_steps: int = 25,
+    steps: int = 25,  # the tokenizer decoder's steps
+    res: int = 129,
+    seed: int = 0,
+    dino_weights: str = '',
+    clip_weights: str = '',
+) -> dict:
+    "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample}."
+    from lost_nb.core import get_profile
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
+    if category is not None and image is not None:
+        raise ValueError("give one of --category, --image (or --unconditional), not both")
+    tok = load_tokenizer(tok_ckpt, inputs={'vae': file_hash(vae_ckpt)})
+    gpt, ck = load_gpt(gpt_ckpt, inputs={'tokenizer': file_hash(tok_ckpt)})
+    N = gpt.cfg.n_tokens
+    if tokens is not None and not 1 <= tokens <= N:
+        raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
+    rec = json.loads((Path(gpt_ckpt).parent / 'train_record.json').read_text())
+    vae, _ = load_vae(vae_ckpt)
+    scale = latent_scaling(vae_ckpt)
+    if category is not None:
+        cond = gpt.condition(label=torch.full((n,), resolve_class(category, rec['classes'])))
+    elif image is not None:
+        enc = condition_encoder(profile, dino_weights, clip_weights)
+        cond = gpt.condition(
+            image=image_condition(enc, image, get_profile(profile, 'data')['render_res']).expand(n, -1)
+        )
+    else:
+        cond, cfg_scale = gpt.null(n), 1.0
+    kw = dict(cfg_scale=cfg_scale, cfg_schedule='linear', head_steps=head_steps)
+    g = torch.Generator().manual_seed(seed)
+    if adaptive:
+        pts = np.random.default_rng(0).uniform(-1, 1, (4096, 3)).astype(np.float32)
+        toks, used = adaptive_generate(gpt, tok, vae, scale, cond, pts, threshold, steps, seed, g, **kw)
+    else:
+        toks = generate(gpt, cond, tokens or N, generator=g, **kw)
+        used = torch.full((n,), toks.shape[1])
+    out.mkdir(parents=True, exist_ok=True)
+    files, panels = {}, []
+    for i in range(n):
+        t_i = toks[i : i + 1, : int(used[i])]
+        mesh = extract_mesh(vae, scale.decode(decode_tokens(tok, t_i, steps, seed)[0]), res)
+        mesh.export(str(out / f'sample_{i:03d}.glb'))
+        atomic_write(
+            out / f'sample_{i:03d}.safetensors', lambda tmp: save_file({'tokens': t_i[0].contiguous()}, tmp)
+        )
+        files[i] = out / f'sample_{i:03d}.glb'
+        panels.append((f"sample {i}: {int(used[i])} tokens", mesh))
+    files['preview'] = preview(panels, out / 'preview.png')
+    return dict(files=files, tokens=used.tolist())

@@ -410,7 +410,13 @@ def average_precision(hits: list, k: int) -> float:
     return sum(np.cumsum(hits)[n] / (n + 1) for n in range(k) if hits[n]) / k
 
 
-def retrieval_metrics(feats: torch.Tensor, teacher: torch.Tensor, cats: list, k: int) -> dict:
+def retrieval_metrics(
+    feats: torch.Tensor,
+    teacher: torch.Tensor,
+    cats: list,
+    k: int,
+    per_query: bool = False,  # the per-query values (lists) instead of their means
+) -> dict:
     "Recall@k, mAP@k, Jaccard@k against teacher neighbours, and category precision@k, averaged over the pool."
     name, k = k, min(k, len(feats) - 1)  # a pool smaller than k + 1 (smoke runs) retrieves all the others
     R, G = topk_neighbours(feats, k).tolist(), topk_neighbours(teacher, k).tolist()
@@ -422,9 +428,5 @@ def retrieval_metrics(feats: torch.Tensor, teacher: torch.Tensor, cats: list, k:
         jac.append(sum(hits) / len(gs | set(r)))
         ap.append(average_precision(hits, k))
         cp.append(np.mean([cats[j] == cats[i] for j in r]))
-    return {
-        f'recall@{name}': float(np.mean(rec)),
-        f'mAP@{name}': float(np.mean(ap)),
-        f'jaccard@{name}': float(np.mean(jac)),
-        f'cat_prec@{name}': float(np.mean(cp)),
-    }
+    out = {f'recall@{name}': rec, f'mAP@{name}': ap, f'jaccard@{name}': jac, f'cat_prec@{name}': cp}
+    return out if per_query else {m: float(np.mean(v)) for m, v in out.items()}

@@ -24,13 +24,14 @@ from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
 
 # %% auto #0
-__all__ = ['fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_pool', 'ResBlock',
-           'TriplaneVAE', 'VAEConfig', 'vae_config', 'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target',
-           'load_arrays', 'get_batch', 'train_progress', 'vae_loss', 'train_step', 'train_vae', 'import_direct3d',
-           'load_vae', 'decode_logits', 'grid_logits', 'volume_mesh', 'extract_mesh', 'encode_points', 'encode_shape',
-           'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling', 'scale_factor_of',
-           'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
-           'evaluate_shapes', 'summarize']
+__all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_cells',
+           'plane_pool', 'ResBlock', 'PlaneUNet', 'ConvPlaneEncoder', 'TriplaneVAE', 'VAEConfig', 'vae_config',
+           'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch',
+           'train_progress', 'vae_loss', 'train_step', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits',
+           'grid_logits', 'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh',
+           'encode_points', 'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
+           'latent_scaling', 'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents',
+           'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -72,6 +73,14 @@ def sample_triplane(
     return f.view(B, 3, Fc, -1).permute(0, 3, 1, 2).reshape(B, -1, 3 * Fc)  # (B, M, 3F)
 
 
+def plane_cells(p: torch.Tensor, res: int) -> torch.Tensor:
+    "(B, 3N) index of the cell each point (B, N, 3) falls in, per plane: plane res^2 + row res + column."
+    ij = ((plane_coords(p) + 1) / 2 * res).long().clamp(0, res - 1)  # (B, 3, N, 2): (column, row) per plane
+    # (B, 3, N)
+    cell = torch.arange(3, device=p.device)[None, :, None] * res * res + ij[..., 1] * res + ij[..., 0]
+    return cell.flatten(1)  # (B, 3N)
+
+
 def plane_pool(
     x: torch.Tensor,  # (B, N, D) point features
     p: torch.Tensor,  # (B, N, 3) their positions in [-1, 1]^3
@@ -80,10 +89,7 @@ def plane_pool(
     """Mean of the features of the points projecting into each cell of the three planes: (B, 3 res^2, D), zero
     where empty."""
     B, N, D = x.shape
-    ij = ((plane_coords(p) + 1) / 2 * res).long().clamp(0, res - 1)  # (B, 3, N, 2): (column, row) per plane
-    # (B, 3, N)
-    cell = torch.arange(3, device=p.device)[None, :, None] * res * res + ij[..., 1] * res + ij[..., 0]
-    cell = cell.flatten(1)  # (B, 3N)
+    cell = plane_cells(p, res)  # (B, 3N)
     src = x.repeat(1, 3, 1)  # (B, 3N, D): the points once per plane
     out = x.new_zeros(B, 3 * res * res, D).scatter_add_(1, cell[..., None].expand(-1, -1, D), src)
     cnt = x.new_zeros(B, 3 * res * res).scatter_add_(1, cell, x.new_ones(B, 3 * N))
@@ -107,6 +113,56 @@ class ResBlock(nn.Module):
     def forward(self, x):
         return x + self.net(x)
 
+# %% ../nbs/02_triplane_vae.ipynb #c064
+class PlaneUNet(nn.Module):
+    "A small U-Net on r x r planes: two stride-2 downsamplings and back, with skip connections."
+
+    def __init__(self, ch: int):
+        super().__init__()
+        self.d0, self.d1, self.d2 = ResBlock(ch), ResBlock(ch), ResBlock(ch)
+        self.down1, self.down2 = nn.Conv2d(ch, ch, 3, 2, 1), nn.Conv2d(ch, ch, 3, 2, 1)
+        self.up2, self.up1 = nn.ConvTranspose2d(ch, ch, 2, 2), nn.ConvTranspose2d(ch, ch, 2, 2)
+        self.merge1, self.merge0 = nn.Conv2d(2 * ch, ch, 1), nn.Conv2d(2 * ch, ch, 1)
+        self.u1, self.u0 = ResBlock(ch), ResBlock(ch)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h0 = self.d0(x)  # (B, ch, r, r)
+        h1 = self.d1(self.down1(h0))  # (B, ch, r/2, r/2)
+        h2 = self.d2(self.down2(h1))  # (B, ch, r/4, r/4)
+        u = self.u1(self.merge1(torch.cat([self.up2(h2), h1], 1)))
+        return self.u0(self.merge0(torch.cat([self.up1(u), h0], 1)))
+
+
+class ConvPlaneEncoder(nn.Module):
+    "Points + normals -> local point blocks -> mean-pooled onto the three planes -> U-Net -> (B, 2C, r, 3r)."
+
+    def __init__(self, c):
+        super().__init__()
+        self.cfg, w = c, c.width
+        assert c.r % 4 == 0, f"the conv encoder needs r divisible by 4, got r={c.r}"
+        self.point_embed = nn.Linear(3 + 6 * c.n_freqs + 3, w)
+        self.point_blocks = nn.ModuleList(
+            [nn.Sequential(nn.Linear(2 * w, w), nn.SiLU(), nn.Linear(w, w)) for _ in range(2)]
+        )
+        self.unet = PlaneUNet(w)
+        self.to_moments = nn.Conv2d(w, 2 * c.C, 1)
+        with torch.no_grad():  # nearly deterministic at the start, as the attention encoder
+            self.to_moments.bias[c.C :] = -8.0
+
+    def forward(self, surface: torch.Tensor, normals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        c, (B, N, _) = self.cfg, surface.shape
+        x = self.point_embed(torch.cat([fourier_features(surface, c.n_freqs), normals], -1))  # (B, N, w)
+        cell = plane_cells(surface, c.r)  # (B, 3N)
+        for blk in self.point_blocks:
+            pooled = plane_pool(x, surface, c.r)  # (B, 3 r^2, w)
+            back = torch.gather(pooled, 1, cell[..., None].expand(-1, -1, x.shape[-1]))  # (B, 3N, w)
+            x = x + blk(torch.cat([x, back.view(B, 3, N, -1).sum(1)], -1))
+        planes = plane_pool(x, surface, c.r).view(B * 3, c.r, c.r, -1).permute(0, 3, 1, 2)  # (3B, w, r, r)
+        m = self.to_moments(self.unet(planes))  # (3B, 2C, r, r): rows the second coordinate, as plane_pool's
+        m = from_planes(m.view(B, 3, 2 * c.C, c.r, c.r))  # (B, 2C, r, 3r)
+        mean, logvar = m.chunk(2, 1)
+        return mean, logvar.clamp(-30, 20)
+
 # %% ../nbs/02_triplane_vae.ipynb #c021
 class TriplaneVAE(nn.Module):
     """Surface points + normals -> a C x r x 3r Gaussian latent -> a feature triplane -> occupancy logits at
@@ -117,17 +173,22 @@ class TriplaneVAE(nn.Module):
         self.cfg = c = cfg
         assert c.r % c.rq == 0, f"r={c.r} must be a multiple of rq={c.rq}"
         self.p = c.r // c.rq
-        self.point_embed = nn.Linear(3 + 6 * c.n_freqs + 3, c.width)  # [gamma(p), n] -> width
-        # learnable triplane queries
-        self.queries = nn.Parameter(torch.randn(3 * c.rq * c.rq, c.width) * 0.02)
-        self.cross = Block(c.width, c.heads, ctx_dim=c.width)
-        self.blocks = nn.ModuleList([Block(c.width, c.heads) for _ in range(c.n_self)])
-        self.norm = nn.LayerNorm(c.width)
-        # mean and log-variance of p x p cells
-        self.to_moments = nn.Linear(c.width, 2 * c.C * self.p * self.p)
-        # start nearly deterministic (std 0.02), see below
-        with torch.no_grad():
-            self.to_moments.bias[c.C * self.p**2 :] = -8.0
+        if c.encoder not in ('attention', 'conv'):
+            raise ValueError(f"VAEConfig.encoder={c.encoder!r} is not 'attention' or 'conv'")
+        if c.encoder == 'conv':
+            self.conv_encoder = ConvPlaneEncoder(c)
+        else:
+            self.point_embed = nn.Linear(3 + 6 * c.n_freqs + 3, c.width)  # [gamma(p), n] -> width
+            # learnable triplane queries
+            self.queries = nn.Parameter(torch.randn(3 * c.rq * c.rq, c.width) * 0.02)
+            self.cross = Block(c.width, c.heads, ctx_dim=c.width)
+            self.blocks = nn.ModuleList([Block(c.width, c.heads) for _ in range(c.n_self)])
+            self.norm = nn.LayerNorm(c.width)
+            # mean and log-variance of p x p cells
+            self.to_moments = nn.Linear(c.width, 2 * c.C * self.p * self.p)
+            # start nearly deterministic (std 0.02), see below
+            with torch.no_grad():
+                self.to_moments.bias[c.C * self.p**2 :] = -8.0
         # channels at r, 2r, ... (halved at each upsampling)
         w = [c.dec_width // 2**i for i in range(c.n_up)]
         dec = [nn.Conv2d(c.C, w[0], 3, padding=1), ResBlock(w[0])]
@@ -148,6 +209,8 @@ class TriplaneVAE(nn.Module):
     def encode(self, surface: torch.Tensor, normals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "(B, N, 3) points and normals -> mean and log-variance, each (B, C, r, 3r)."
         c, B = self.cfg, surface.shape[0]
+        if c.encoder == 'conv':
+            return self.conv_encoder(surface, normals)
         x = self.point_embed(torch.cat([fourier_features(surface, c.n_freqs), normals], -1))  # (B, N, width)
         h = self.queries.expand(B, -1, -1)  # (B, 3 rq^2, width)
         # each query starts from the points over its cell
@@ -201,6 +264,8 @@ class VAEConfig(ProfileConfig):
     mlp_width: int = 128  # hidden width of the occupancy MLP
     # add plane-pooled point features to the queries (ConvONet); D3D-VAE: no (paper profile: False)
     pool_queries: bool = True
+    # 'attention' (D3D-VAE's queries) or 'conv' (ours, ConvONet's: points pooled onto the planes, a U-Net)
+    encoder: str = 'attention'
 
     @property
     def latent_shape(self) -> tuple[int, int, int]:
@@ -449,6 +514,10 @@ def import_direct3d(
     )
 
 # %% ../nbs/02_triplane_vae.ipynb #c043
+# VAEConfig fields newer than some checkpoints, at their old behaviour
+ADDED_SETTINGS = {'encoder': 'attention'}
+
+
 def load_vae(
     path: Path | str,  # a checkpoint written by `train_vae` or `import_direct3d`
     device='cpu',
@@ -457,7 +526,10 @@ def load_vae(
     "The model of a VAE checkpoint (EMA weights if present and `ema`) in eval mode, and the checkpoint dict."
     ck = load_checkpoint(path, kind='vae')
     try:
-        model = build_vae(vae_config(ck['config'].get('arch', 'triplane'), ck['config']['model']))
+        arch = ck['config'].get('arch', 'triplane')
+        # settings added since a checkpoint was written, at the value that reproduces it
+        section = {**(ADDED_SETTINGS if arch == 'triplane' else {}), **ck['config']['model']}
+        model = build_vae(vae_config(arch, section))
         model.load_state_dict(ck['ema'] if ema and 'ema' in ck else ck['model'])
     except (KeyError, TypeError, RuntimeError) as e:
         raise CheckpointError(
@@ -481,14 +553,8 @@ def decode_logits(
     ).cpu()
 
 
-@torch.no_grad()
-def grid_logits(
-    model: TriplaneVAE,
-    z: torch.Tensor,  # one latent (C, r, 3r), unscaled
-    res: int,  # grid points per side over [-1, 1]
-    chunk: int = 2**15,
-) -> torch.Tensor:
-    "Occupancy logits (res, res, res) on the grid (ij order), the MLP's first layer applied once per plane."
+def _plane_terms(model: TriplaneVAE, z: torch.Tensor, res: int) -> tuple:
+    "The first MLP layer's per-plane terms on the res^2 points of each plane: A (xy), B (xz), C (yz + bias)."
     planes = model.decode(z[None].to(next(model.parameters()).device))[0]  # (3, F, R, R)
     Fc, u = planes.shape[1], torch.linspace(-1, 1, res, device=planes.device)
     # (1, res^2, 1, 2): every (a, b) pair
@@ -500,7 +566,18 @@ def grid_logits(
     lin = model.occ_mlp[0]
     W = lin.weight.split(Fc, 1)  # 3 x (H, F): the first layer's slice per plane
     A, B, Cc = [(f[i] @ W[i].T).view(res, res, -1) for i in range(3)]  # (res, res, H) each
-    Cc = Cc + lin.bias
+    return A, B, Cc + lin.bias
+
+
+@torch.no_grad()
+def grid_logits(
+    model: TriplaneVAE,
+    z: torch.Tensor,  # one latent (C, r, 3r), unscaled
+    res: int,  # grid points per side over [-1, 1]
+    chunk: int = 2**15,
+) -> torch.Tensor:
+    "Occupancy logits (res, res, res) on the grid (ij order), the MLP's first layer applied once per plane."
+    A, B, Cc = _plane_terms(model, z, res)
     step = max(1, chunk // (res * res))
     # (step, res, res)
     return torch.cat(
@@ -509,6 +586,80 @@ def grid_logits(
             for i in range(0, res, step)
         ]
     ).cpu()
+
+
+def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
+    """f(idx) -> logits at the grid points `idx` (M, 3) (integer indices into the res^3 grid over [-1, 1]):
+    through the per-plane terms for a `TriplaneVAE`, by querying the points for any other model."""
+    if isinstance(model, TriplaneVAE):
+        A, B, Cc = _plane_terms(model, z, res)
+
+        def f(idx):
+            if not len(idx):
+                return torch.zeros(0)
+            i, j, k = idx.to(A.device).T
+            return torch.cat(
+                [
+                    model.occ_mlp[1:](
+                        A[i[s : s + chunk], j[s : s + chunk]]
+                        + B[i[s : s + chunk], k[s : s + chunk]]
+                        + Cc[j[s : s + chunk], k[s : s + chunk]]
+                    )[..., 0]
+                    for s in range(0, len(idx), chunk)
+                ]
+            ).cpu()
+
+        return f
+    u = torch.linspace(-1, 1, res)
+    return lambda idx: decode_logits(model, z, u[idx].numpy(), chunk) if len(idx) else torch.zeros(0)
+
+
+def mise_levels(res: int, min_coarse: int = 16) -> int:
+    """Refinement levels L of a res-point grid: (res - 1) / 2^L an integer of at least `min_coarse` (0: no
+    MISE)."""
+    L = 0
+    while (res - 1) % 2 ** (L + 1) == 0 and (res - 1) // 2 ** (L + 1) >= min_coarse:
+        L += 1
+    return L
+
+
+@torch.no_grad()
+def grid_logits_mise(
+    model,
+    z: torch.Tensor,  # one latent (C, r, 3r), unscaled
+    res: int,  # grid points per side over [-1, 1]; (res - 1) divisible by 2^levels
+    levels: int | None = None,  # refinements (None: `mise_levels(res)`)
+    chunk: int = 2**15,
+) -> tuple[torch.Tensor, int]:
+    """(logits (res, res, res), points evaluated), coarse to fine (OccNet's MISE): every point at stride
+    2^levels, then level by level only the points of cells whose corners disagree in sign; each other point
+    is interpolated from its cell, whose corners all share its sign."""
+    L = mise_levels(res) if levels is None else levels
+    s = 2**L
+    assert (res - 1) % s == 0, f"res - 1 = {res - 1} is not divisible by 2^levels = {s}"
+    f = grid_point_fn(model, z, res, chunk)
+    ax = torch.arange(0, res, s)
+    n = len(ax)
+    vals = f(torch.cartesian_prod(ax, ax, ax)).view(n, n, n)
+    known, n_eval = torch.ones(n, n, n, dtype=torch.bool), n**3
+    while s > 1:
+        h, m = s // 2, 2 * n - 1
+        sign = (vals > 0).float()[None, None]  # (1, 1, n, n, n)
+        # cells (n-1)^3 whose 8 corners are not all of one sign
+        active = F.max_pool3d(sign, 2, 1) != -F.max_pool3d(-sign, 2, 1)
+        # (m-1)^3 half-size cells inside them
+        fine = F.interpolate(active.float(), scale_factor=2, mode='nearest')
+        need = F.max_pool3d(F.pad(fine, (1,) * 6), 2, 1)[0, 0] > 0  # (m, m, m): corners of those cells
+        # (m, m, m): exact at the old points
+        nxt = F.interpolate(vals[None, None], size=(m,) * 3, mode='trilinear', align_corners=True)[0, 0]
+        nxt[::2, ::2, ::2] = vals
+        was = torch.zeros(m, m, m, dtype=torch.bool)
+        was[::2, ::2, ::2] = known
+        todo = need & ~was
+        idx = todo.nonzero()  # (M, 3) in units of h
+        nxt[todo] = f(idx * h)
+        vals, known, s, n, n_eval = nxt, was | todo, h, m, n_eval + len(idx)
+    return vals, n_eval
 
 
 def volume_mesh(
@@ -524,15 +675,18 @@ def volume_mesh(
 
 
 def extract_mesh(
-    model: TriplaneVAE,
+    model,
     z: torch.Tensor,  # one latent (C, r, 3r), unscaled
-    res: int = 128,  # grid points per side over [-1, 1]
+    res: int = 129,  # grid points per side over [-1, 1] (odd, e.g. 2^n + 1: evaluated coarse to fine)
     chunk: int = 2**15,
 ) -> trimesh.Trimesh:
-    "Marching cubes of the occupancy logits of `z` at level 0; an empty mesh when the level is never crossed."
-    if isinstance(model, TriplaneVAE):
+    """Marching cubes of the occupancy logits of `z` at level 0 (`grid_logits_mise` when `res` - 1 has a
+    factor of 2, else the full grid); an empty mesh when the level is never crossed."""
+    if mise_levels(res):
+        vol = grid_logits_mise(model, z, res, chunk=chunk)[0].numpy()
+    elif isinstance(model, TriplaneVAE):
         vol = grid_logits(model, z, res, chunk).numpy()
-    else:  # any other model with decode/query (the test's stand-in below)
+    else:  # any other model with decode/query
         u = np.linspace(-1, 1, res, dtype=np.float32)
         grid = np.stack(np.meshgrid(u, u, u, indexing='ij'), -1).reshape(-1, 3)  # (res^3, 3)
         vol = decode_logits(model, z, grid, chunk).view(res, res, res).numpy()
@@ -554,14 +708,53 @@ def encode_points(model: TriplaneVAE, surface, normals, batch: int = 32) -> torc
     )
 
 
+def refine_latent(
+    model: TriplaneVAE,
+    z: torch.Tensor,  # (C, r, 3r) unscaled latent to start from (the encoder's)
+    s: dict,  # the shape's cached arrays: its near-surface queries and signed distances
+    # the first n_uniform cached queries are the uniform ones (the scored ones): never used here
+    n_uniform: int,
+    steps: int = 20,
+    lr: float = 0.02,
+    band: float = 0.01,  # the semi-continuous target's half-width (the training band)
+    n_q: int = 4096,  # near-surface queries per step
+    seed: int = 0,
+) -> torch.Tensor:
+    """A few Adam steps on the latent, the decoder frozen, against the shape's near-surface occupancy (BCE
+    with semi-continuous targets): an encode-time refinement (ours), offered with its cost."""
+    g = torch.Generator().manual_seed(seed)
+    q = torch.as_tensor(s['queries'][n_uniform:]).float()
+    t = occupancy_target(torch.as_tensor(s['sdf'][n_uniform:]).float(), band)
+    z = z.clone().requires_grad_(True)
+    opt = torch.optim.Adam([z], lr)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    try:
+        for _ in range(steps):
+            i = torch.randint(0, len(q), (min(n_q, len(q)),), generator=g)
+            loss = F.binary_cross_entropy_with_logits(model.query(model.decode(z[None]), q[None, i])[0], t[i])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    finally:
+        for p in model.parameters():
+            p.requires_grad_(True)
+    return z.detach()
+
+
 def encode_shape(
     model: TriplaneVAE,
     s: dict,  # a cached shape (`load_shape`)
-    n: int | None = None,
-) -> torch.Tensor:  # surface points to use (None: the model's n_points)
+    n: int | None = None,  # surface points to use (None: the model's n_points)
+    refine_steps: int = 0,  # `refine_latent` steps after the encoder (0: none)
+    n_uniform: int | None = None,  # with refine_steps: where the cached near-surface queries start
+) -> torch.Tensor:
     "The posterior mean (C, r, 3r) of a cached shape from its first `n` (random) surface points."
     n = n or model.cfg.n_points
-    return encode_points(model, s['surface'][None, :n], s['normals'][None, :n])[0]
+    z = encode_points(model, s['surface'][None, :n], s['normals'][None, :n])[0]
+    if refine_steps:
+        z = refine_latent(model, z, s, n_uniform, refine_steps)
+    return z
 
 # %% ../nbs/02_triplane_vae.ipynb #c049
 def latent_scale_factor(latents: torch.Tensor) -> float:
@@ -667,7 +860,7 @@ def load_latents(
 def reconstruct(
     model: TriplaneVAE,
     z: torch.Tensor,  # one unscaled latent
-    res: int = 128,
+    res: int = 129,
 ) -> trimesh.Trimesh:
     "The marching-cubes mesh of latent `z`."
     return extract_mesh(model, z, res)
@@ -691,7 +884,7 @@ def evaluate_shapes(
     data_cfg: dict,
     ids: list,  # shapes to evaluate
     n_points: int,  # surface points for the mesh metrics
-    mc_res: int = 128,
+    mc_res: int = 129,
 ) -> dict:
     "Per-shape reconstruction metrics of `ids` (a list of dicts) and the reconstructed meshes."
     rows, meshes = [], []
@@ -712,18 +905,27 @@ def evaluate_shapes(
     return rows, meshes
 
 
-def summarize(rows: list) -> dict:
+def summarize(
+    rows: list,
+    # values -> {mean, lo, hi} (e.g. `lost_nb.evaluate.bootstrap_ci`): adds `_lo` / `_hi` beside each mean
+    ci=None,
+) -> dict:
     """Means over shapes; Chamfer-L1 reported x 1e-2 (empty reconstructions count as failures and are not
     averaged)."""
     ok = [r for r in rows if not math.isnan(r['chamfer_l1'])]
-    mean = lambda k, rs: float(np.mean([r[k] for r in rs])) if rs else float('nan')
-    return dict(
-        n=len(rows),
-        n_empty=len(rows) - len(ok),
-        volume_iou=mean('volume_iou', rows),
-        mesh_iou=mean('mesh_iou', rows),
-        chamfer_l1_x1e2=100 * mean('chamfer_l1', ok),
-        fscore_1pct=mean('fscore_1', rows),
-        fscore_2pct=mean('fscore_2', rows),
-        normal_consistency=mean('normal_consistency', ok),
+    cols = dict(
+        volume_iou=('volume_iou', rows, 1),
+        mesh_iou=('mesh_iou', rows, 1),
+        chamfer_l1_x1e2=('chamfer_l1', ok, 100),
+        fscore_1pct=('fscore_1', rows, 1),
+        fscore_2pct=('fscore_2', rows, 1),
+        normal_consistency=('normal_consistency', ok, 1),
     )
+    out = dict(n=len(rows), n_empty=len(rows) - len(ok))
+    for name, (k, rs, f) in cols.items():
+        v = [f * r[k] for r in rs]
+        out[name] = float(np.mean(v)) if v else float('nan')
+        if ci is not None:
+            c = ci(v)
+            out[f'{name}_lo'], out[f'{name}_hi'] = c['lo'], c['hi']
+    return out

@@ -77,3 +77,72 @@ def test_bad_profile_stops_before_work(tmp_path):
     )
     assert r.returncode == 2 and '--profile' in r.stderr
     assert not any(tmp_path.iterdir())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generate_writes_glbs_for_each_mode(tmp_path):
+    "`lost-nb generate` by class, by picture and unconditionally, on the smoke runs of nbdev_test."
+    import json, pytest
+    from PIL import Image
+
+    gpt_dir = ROOT / 'runs' / 'gpt-smoke'
+    if not (gpt_dir / 'gpt.safetensors').exists():
+        pytest.skip('needs the smoke runs of nbdev_test (06_lost_gpt)')
+    cls = json.loads((gpt_dir / 'train_record.json').read_text())['classes'][0].split(':', 1)[1]
+    Image.fromarray(np.full((64, 64), 128, np.uint8)).save(tmp_path / 'view.png')
+    for mode in (
+        ['--category', cls],
+        ['--image', str(tmp_path / 'view.png')],
+        ['--unconditional', '--adaptive'],
+    ):
+        out = tmp_path / mode[0].strip('-')
+        r = subprocess.run(
+            [
+                str(LOST_NB),
+                'generate',
+                *mode,
+                '--n',
+                '2',
+                '--out',
+                str(out),
+                '--profile',
+                'smoke',
+                '--head-steps',
+                '2',
+                '--steps',
+                '2',
+                '--res',
+                '17',
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, 'LOST_NB_QUIET': '1'},
+        )
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert 'generated 2 shapes' in r.stdout
+        for i in range(2):
+            trimesh.load(out / f'sample_{i:03d}.glb', force='mesh')  # loadable
+        assert (out / 'preview.png').stat().st_size > 0
+    r = subprocess.run(
+        [
+            str(LOST_NB),
+            'generate',
+            '--category',
+            'zeppelin',
+            '--out',
+            str(tmp_path / 'z'),
+            '--profile',
+            'smoke',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert (
+        r.returncode == 1
+        and "'zeppelin' is not a class" in r.stderr
+        and len(r.stderr.strip().splitlines()) == 1
+    )

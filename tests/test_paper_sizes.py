@@ -76,6 +76,31 @@ def test_rida(latent):
     assert 85e6 < n_params(rida) < 95e6 and S.shape == (B, 256, 768) and g.shape == (B, 768)
 
 
+def test_lost_gpt():
+    "LlamaGen GPT-L (24 x 1024, 16 heads) over 128 tokens of 32, and the official head (12 blocks x 1536, concat)."
+    from lost_nb.gpt import GPTConfig, LoSTGPT, swiglu_hidden
+
+    m = get_profile('paper', 'gpt')['model']
+    cfg = GPTConfig.from_profile(m, token_dim=32, cond_dim=512, n_classes=0)  # OpenCLIP ViT-B-32: 512
+    with torch.device('meta'):
+        gpt = LoSTGPT(cfg)
+        tokens = torch.empty(B, cfg.n_tokens, cfg.token_dim)
+        loss = gpt.loss(tokens, gpt.condition(image=torch.empty(B, 512)))
+    D, H, W = cfg.dim, swiglu_hidden(cfg.dim), cfg.head_width
+    block = 4 * D * D + 3 * D * H + 2 * D  # attention (no biases), SwiGLU, two RMSNorm gains
+    transformer = cfg.n_layer * block + (512 * D + 2 * D) + (32 * D + D) + 2 * cfg.n_tokens * D + 3 * D
+    head_block = 2 * W + (3 * W * W + 3 * W) + (2 * W * W + W) + (W * W + W)  # LayerNorm, adaLN, MLP 2W -> W -> W
+    # input projection, timestep MLP (256 sinusoids), z projection, the blocks, final adaLN, output 2W -> 32
+    head = 33 * W + (257 * W + W * W + W) + (D * W + W) + cfg.head_depth * head_block + (2 * W * W + 2 * W) + 64 * W + 32
+    n_tr = n_params(gpt) - n_params(gpt.head)
+    print(f"\nLoST-GPT transformer {n_tr:,} ({cfg.n_layer} x {cfg.dim}, {cfg.n_head} heads, SwiGLU {H}); "
+          f"head {n_params(gpt.head):,} ({cfg.head_depth} x {cfg.head_width}, {cfg.head_cond})")
+    assert (cfg.n_layer, cfg.dim, cfg.n_head, cfg.n_tokens, H) == (24, 1024, 16, 128, 2816)  # GPT-L, LlamaGen's FFN
+    assert (cfg.head_depth, cfg.head_width, cfg.head_cond) == (12, 1536, 'concat')  # configs/autoregressive_l.yaml
+    assert n_tr == transformer and 300e6 < n_tr < 320e6
+    assert n_params(gpt.head) == head and 170e6 < head < 190e6 and loss.shape == ()
+
+
 def test_gpu_check_runs_on_cpu_at_smoke():
     "`make gpu-check` on a machine without a GPU: every stage's loop at the smoke profile, one timed step."
     import subprocess, sys
@@ -91,4 +116,4 @@ def test_gpu_check_runs_on_cpu_at_smoke():
         env={**__import__('os').environ, 'LOST_NB_QUIET': '1'},
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    assert all(s in r.stdout for s in ('vae', 'rida', 'tokenizer', 'projected h')), r.stdout
+    assert all(s in r.stdout for s in ('vae', 'rida', 'tokenizer', 'gpt', 'projected h')), r.stdout
