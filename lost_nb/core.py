@@ -183,8 +183,8 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
             'n_head': (4, 4, 16),                             # heads (paper: 16)
             'dropout': (0.0, 0.0, 0.1),                       # residual and FFN dropout (official: 0.1)
             'p_uncond': (0.1, 0.1, 0.1),                      # condition -> learned null token (paper: 10%)
-            'head_width': (32, 256, 1536),                    # diffusion head width (official: 1536)
-            'head_depth': (1, 3, 12),                         # diffusion head residual blocks (official: 12)
+            'head_width': (32, 192, 1536),                    # diffusion head width (official: 1536)
+            'head_depth': (1, 2, 12),                         # diffusion head residual blocks (official: 12)
             'head_cond': ('concat', 'concat', 'concat'),      # how the head reads z (official: concat)
             'head_t_scale': (1000.0, 1000.0, 1000.0),        # t times this into the sinusoids (official: 1)
             'diffusion_batch_mul': (4, 4, 4),                 # noise draws per token pair (MAR: 4)
@@ -195,7 +195,7 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
         },
         'train': {
             'steps': (20, 3000, 300_000),                     # official: 400 epochs at batch 128
-            'batch_size': (8, 32, 128),                       # official: 128
+            'batch_size': (8, 16, 128),                       # official: 128
             'lr': (1e-3, 1e-3, 5e-5),                         # official: 1e-4 x batch / 256
             'warmup': (0.1, 0.05, 0.25),                      # fraction warming up (official: 1/4)
             'lr_floor': (0.1, 0.1, 0.0),                      # final lr / peak (official: 0)

@@ -146,3 +146,47 @@ def test_generate_writes_glbs_for_each_mode(tmp_path):
         and "'zeppelin' is not a class" in r.stderr
         and len(r.stderr.strip().splitlines()) == 1
     )
+
+
+def test_tokenize_writes_preview_and_scores(tmp_path):
+    "`lost-nb tokenize` on the smoke runs: a preview with the input and one column per prefix, a score line each."
+    import pytest
+    from PIL import Image
+
+    if not (ROOT / 'runs' / 'tokenizer-smoke' / 'tokenizer.safetensors').exists():
+        pytest.skip('needs the smoke runs of nbdev_test (03_train_tokenizer)')
+    m = trimesh.creation.box(extents=(1.0, 0.4, 0.7))
+    m.export(tmp_path / 'box.obj')
+    r = subprocess.run(
+        [
+            str(LOST_NB),
+            'tokenize',
+            str(tmp_path / 'box.obj'),
+            '--prefix',
+            '1,4',
+            '--out',
+            str(tmp_path / 'o'),
+            '--profile',
+            'smoke',
+            '--steps',
+            '2',
+            '--res',
+            '33',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, 'LOST_NB_QUIET': '1'},
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = [l for l in r.stdout.splitlines() if 'against the input' in l]
+    assert (
+        len(lines) == 2
+        and lines[0].strip().startswith('1 token')
+        and 'volume IoU' in lines[0]
+        and 'Chamfer-L1' in lines[0]
+    )
+    im = np.asarray(Image.open(tmp_path / 'o' / 'preview.png').convert('L'))
+    assert im.shape[0] >= 3 * 160 and im.shape[1] >= 3 * 160, im.shape  # 3 views; the input and 2 prefixes
+    first = im[:, : im.shape[1] // 3]
+    assert ((first > 20) & (first < 235)).mean() > 0.02  # the input is drawn

@@ -13,6 +13,14 @@ LOOPS = {
         z = torch.randn(32, 4, 8, 24, generator=torch.Generator().manual_seed(0))
         m = train_tokenizer(z, cfg, steps=4, batch_size=4, lr=1e-3, extractor_path=None, ckpt=CKPT, device=torch.device('cpu'))[0]
     """,
+    'gpt': """
+        from lost_nb.gpt import GPTConfig, train_gpt
+        cfg = GPTConfig(n_tokens=4, token_dim=4, dim=32, n_layer=1, n_head=4, dropout=0.0, cond_dim=8, n_classes=3,
+                        head_width=32, head_depth=1, diffusion_batch_mul=2)
+        g = torch.Generator().manual_seed(0)
+        tk, vw, lb = torch.randn(16, 4, 4, generator=g), torch.randn(16, 3, 8, generator=g), torch.randint(3, (16,), generator=g)
+        m = train_gpt(tk, vw, lb, cfg, steps=4, batch_size=4, lr=1e-3, ckpt=CKPT, device=torch.device('cpu'))[0]
+    """,
     'teacher': """
         import numpy as np
         from lost_nb.teacher import TeacherConfig, train_offline_teacher

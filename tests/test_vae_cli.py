@@ -57,6 +57,19 @@ def _tiny_checkpoint(path: Path, mesh: trimesh.Trimesh) -> Path:
     return path
 
 
+def _check_preview(path, columns: int):
+    "The preview: views large enough to judge (3 rows of at least 160 px), one column per mesh, none blank."
+    from PIL import Image
+    import numpy as np
+
+    im = np.asarray(Image.open(path).convert('L'))
+    assert im.shape[0] >= 3 * 160 and im.shape[1] >= columns * 160, im.shape
+    w = im.shape[1] // columns
+    for j in range(columns):  # every column shows a shape: grey pixels among the white
+        col = im[:, j * w : (j + 1) * w]
+        assert ((col > 20) & (col < 235)).mean() > 0.02, (path, j)
+
+
 def test_vae_roundtrip_cli(tmp_path):
     torch.set_num_threads(1)
     box = trimesh.creation.box(extents=(2.0, 1.0, 1.4))
@@ -83,6 +96,7 @@ def test_vae_roundtrip_cli(tmp_path):
     )
     assert r.returncode == 0, r.stderr[-3000:]
     assert 'volume IoU against the input' in r.stdout, r.stdout
+    _check_preview(tmp_path / 'out.png', columns=2)
     out = trimesh.load(tmp_path / 'out.glb', force='mesh')
     assert len(out.faces) > 0
     from lost_nb.pipeline import mesh_iou
