@@ -614,9 +614,10 @@ def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
     return lambda idx: decode_logits(model, z, u[idx].numpy(), chunk) if len(idx) else torch.zeros(0)
 
 
-def mise_levels(res: int, min_coarse: int = 16) -> int:
+def mise_levels(res: int, min_coarse: int = 32) -> int:
     """Refinement levels L of a res-point grid: (res - 1) / 2^L an integer of at least `min_coarse` (0: no
-    MISE)."""
+    MISE). 32 cells: from 16, thin parts that fall between coarse points are lost (up to 1.3% of the grid's
+    signs wrong on trained cpu decodes); from 32, under 0.01%."""
     L = 0
     while (res - 1) % 2 ** (L + 1) == 0 and (res - 1) // 2 ** (L + 1) >= min_coarse:
         L += 1
