@@ -202,7 +202,7 @@ class IdentityFeatures(nn.Module):
 def kid_fd(
     gen,  # (N, D) features of the generated or decoded shapes
     real,  # (M, D) features of the reference shapes
-    subset_size: int | None = None,  # KID subset size (default min(N, M, 1000))
+    subset_size: int | None = None,  # KID subset size (default half the smaller set, at most 1000)
     subsets: int = 100,  # KID subsets
     seed: int = 0,
 ) -> dict:
@@ -215,7 +215,8 @@ def kid_fd(
     if g.ndim != 2 or r.ndim != 2 or g.shape[1] != r.shape[1]:
         raise ValueError(f"features must be (N, D) and (M, D): got {tuple(g.shape)} and {tuple(r.shape)}")
     n, m, d = len(g), len(r), g.shape[1]
-    ss = min(n, m, 1000) if subset_size is None else subset_size
+    # subsets of every shape would all be the same set, and kid_std 0: half of the smaller set varies them
+    ss = max(2, min(n, m, 2000) // 2) if subset_size is None else subset_size
     if not 2 <= ss <= min(n, m):
         raise ValueError(f"KID subset_size={ss} must be in [2, min(N, M) = {min(n, m)}]")
     with warnings.catch_warnings():
