@@ -82,6 +82,13 @@ def test_bad_profile_stops_before_work(tmp_path):
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    "`lost-nb *args` from the repository root (where the smoke runs are), quietly; output captured."
+    return subprocess.run(
+        [str(LOST_NB), *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, 'LOST_NB_QUIET': '1'}
+    )
+
+
 def test_generate_writes_glbs_for_each_mode(tmp_path):
     "`lost-nb generate` by class, by picture and unconditionally, on the smoke runs of nbdev_test."
     import json, pytest
@@ -98,28 +105,21 @@ def test_generate_writes_glbs_for_each_mode(tmp_path):
         ['--unconditional', '--adaptive'],
     ):
         out = tmp_path / mode[0].strip('-')
-        r = subprocess.run(
-            [
-                str(LOST_NB),
-                'generate',
-                *mode,
-                '--n',
-                '2',
-                '--out',
-                str(out),
-                '--profile',
-                'smoke',
-                '--head-steps',
-                '2',
-                '--steps',
-                '2',
-                '--res',
-                '17',
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, 'LOST_NB_QUIET': '1'},
+        r = _cli(
+            'generate',
+            *mode,
+            '--n',
+            '2',
+            '--out',
+            str(out),
+            '--profile',
+            'smoke',
+            '--head-steps',
+            '2',
+            '--steps',
+            '2',
+            '--res',
+            '17',
         )
         assert r.returncode == 0, r.stderr[-2000:]
         assert 'generated 2 shapes' in r.stdout
@@ -157,26 +157,19 @@ def test_tokenize_writes_preview_and_scores(tmp_path):
         pytest.skip('needs the smoke runs of nbdev_test (03_train_tokenizer)')
     m = trimesh.creation.box(extents=(1.0, 0.4, 0.7))
     m.export(tmp_path / 'box.obj')
-    r = subprocess.run(
-        [
-            str(LOST_NB),
-            'tokenize',
-            str(tmp_path / 'box.obj'),
-            '--prefix',
-            '1,4',
-            '--out',
-            str(tmp_path / 'o'),
-            '--profile',
-            'smoke',
-            '--steps',
-            '2',
-            '--res',
-            '33',
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, 'LOST_NB_QUIET': '1'},
+    r = _cli(
+        'tokenize',
+        str(tmp_path / 'box.obj'),
+        '--prefix',
+        '1,4',
+        '--out',
+        str(tmp_path / 'o'),
+        '--profile',
+        'smoke',
+        '--steps',
+        '2',
+        '--res',
+        '33',
     )
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [l for l in r.stdout.splitlines() if 'against the input' in l]
