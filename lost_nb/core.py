@@ -213,6 +213,7 @@ SETTINGS = {   # setting: (smoke, cpu, paper)  # what it is; where the value com
             'n_gen': (8, 500, 1000),                          # generations per row of Table 2
             'n_cloud': (256, 512, 2048),                      # cloud points for COV / MMD (PointFlow: 2048)
             'head_step_sweep': ((2, 4), (10, 25, 250), (10, 25, 250)),   # head steps compared
+            'n_sweep': (None, 128, None),                     # shapes of the cfg choice, sweeps (None: all)
         },
     },
     'baselines': {

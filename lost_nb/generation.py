@@ -13,8 +13,9 @@ from .evaluate import PCACode, pairwise_cd
 from .vae import decode_logits, LatentScaling
 
 # %% auto #0
-__all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'adaptive_generate', 'nearest_training', 'nearest_similarity',
-           'cd_matrix', 'point_metrics']
+__all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'checked_lengths', 'adaptive_generate',
+           'prefix_occupancies', 'stop_lengths', 'decode_used', 'nearest_training', 'nearest_similarity', 'cd_matrix',
+           'point_metrics']
 
 # %% ../nbs/07_generation.ipynb #c006
 @torch.no_grad()
@@ -61,6 +62,17 @@ def occupancy_of(vae, scale: LatentScaling, z: torch.Tensor, points: np.ndarray)
     return torch.stack([decode_logits(vae, scale.decode(zi), points) > 0 for zi in z])
 
 
+def mask_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    "(B,) IoU of boolean occupancies (B, M); 1 where both are empty."
+    inter, union = (a & b).sum(1).float(), (a | b).sum(1).float()
+    return torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union))
+
+
+def checked_lengths(N: int) -> list:
+    "Prefix lengths the stop test decodes: 1, 2, 4, ... below N (N itself is never tested)."
+    return [2**i for i in range(N.bit_length()) if 2**i < N]
+
+
 @torch.no_grad()
 def adaptive_generate(
     gpt: LoSTGPT,
@@ -83,13 +95,11 @@ def adaptive_generate(
     for i, t in enumerate(generate_steps(gpt, cond, N, generator=generator, **sample_kw)):
         toks.append(t)
         k = i + 1
-        if k & (k - 1) or k == N:  # test at powers of two only, and never past N
+        if k not in checked_lengths(N):
             continue
         occ = occupancy_of(vae, scale, decode_tokens(coder, torch.stack(toks, 1), decode_steps, seed), points)
         if prev_occ is not None:
-            inter, union = (occ & prev_occ).sum(1).float(), (occ | prev_occ).sum(1).float()
-            iou = torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union))
-            stop = ~done & (iou >= threshold)
+            stop = ~done & (mask_iou(occ, prev_occ) >= threshold)
             used[stop], done = k, done | stop
         prev_occ = occ
         if done.all():
@@ -97,6 +107,55 @@ def adaptive_generate(
     out = torch.stack(toks, 1)
     out = torch.cat([out, out.new_zeros(B, N - out.shape[1], out.shape[2])], 1)
     return out * (torch.arange(N)[None, :, None] < used[:, None, None]), used
+
+
+@torch.no_grad()
+def prefix_occupancies(
+    coder,
+    vae,
+    scale: LatentScaling,
+    tokens: torch.Tensor,  # (B, N, d) a finished generation
+    points: np.ndarray,  # (M, 3) uniform points of the occupancy test
+    decode_steps: int = 25,
+    seed: int = 0,
+) -> dict:
+    "{k: (B, M) occupancies of the decoded prefix k} for every tested length k and for k = N."
+    N = tokens.shape[1]
+    return {
+        k: occupancy_of(vae, scale, decode_tokens(coder, tokens[:, :k], decode_steps, seed), points)
+        for k in checked_lengths(N) + [N]
+    }
+
+
+def stop_lengths(
+    occ: dict,  # `prefix_occupancies` of a generation
+    threshold: float,
+) -> torch.Tensor:
+    "(B,) tokens `adaptive_generate` uses at `threshold` on the generation whose prefixes `occ` holds."
+    N = max(occ)
+    ks = checked_lengths(N)
+    used = torch.full((len(occ[N]),), N)
+    done = torch.zeros(len(used), dtype=torch.bool)
+    for a, b in zip(ks, ks[1:]):
+        stop = ~done & (mask_iou(occ[b], occ[a]) >= threshold)
+        used[stop], done = b, done | stop
+    return used
+
+
+def decode_used(
+    coder,
+    tokens: torch.Tensor,  # (B, N, d)
+    used: torch.Tensor,  # (B,) tokens each row keeps
+    steps: int = 25,
+    seed: int = 0,
+) -> torch.Tensor:
+    "Scaled latents (B, C, r, 3r) of each row's first `used` tokens, rows of one length decoded as one batch."
+    out = [None] * len(tokens)
+    for k in used.unique().tolist():
+        rows = (used == k).nonzero()[:, 0]
+        for i, z in zip(rows.tolist(), decode_tokens(coder, tokens[rows, :k], steps, seed)):
+            out[i] = z
+    return torch.stack(out)
 
 # %% ../nbs/07_generation.ipynb #c012
 def nearest_training(
