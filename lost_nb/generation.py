@@ -13,7 +13,7 @@ from .evaluate import PCACode, pairwise_cd
 from .vae import decode_logits, LatentScaling
 
 # %% auto #0
-__all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'checked_lengths', 'adaptive_generate',
+__all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'stop_update', 'checked_lengths', 'adaptive_generate',
            'prefix_occupancies', 'stop_lengths', 'decode_used', 'nearest_training', 'nearest_similarity', 'cd_matrix',
            'point_metrics']
 
@@ -68,6 +68,20 @@ def mask_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(union))
 
 
+def stop_update(
+    used: torch.Tensor,  # (B,) tokens kept, updated in place
+    done: torch.Tensor,  # (B,) rows already stopped
+    prev: torch.Tensor,  # (B, M) occupancies of the decode at k / 2
+    occ: torch.Tensor,  # (B, M) occupancies of the decode at k
+    k: int,
+    threshold: float,
+) -> torch.Tensor:
+    "The stop rule at prefix k (shared by the sampler and its replay): returns the new `done`."
+    stop = ~done & (mask_iou(occ, prev) >= threshold)
+    used[stop] = k
+    return done | stop
+
+
 def checked_lengths(N: int) -> list:
     "Prefix lengths the stop test decodes: 1, 2, 4, ... below N (N itself is never tested)."
     return [2**i for i in range(N.bit_length()) if 2**i < N]
@@ -99,8 +113,7 @@ def adaptive_generate(
             continue
         occ = occupancy_of(vae, scale, decode_tokens(coder, torch.stack(toks, 1), decode_steps, seed), points)
         if prev_occ is not None:
-            stop = ~done & (mask_iou(occ, prev_occ) >= threshold)
-            used[stop], done = k, done | stop
+            done = stop_update(used, done, prev_occ, occ, k, threshold)
         prev_occ = occ
         if done.all():
             break
@@ -137,8 +150,7 @@ def stop_lengths(
     used = torch.full((len(occ[N]),), N)
     done = torch.zeros(len(used), dtype=torch.bool)
     for a, b in zip(ks, ks[1:]):
-        stop = ~done & (mask_iou(occ[b], occ[a]) >= threshold)
-        used[stop], done = b, done | stop
+        done = stop_update(used, done, occ[a], occ[b], b, threshold)
     return used
 
 
