@@ -389,6 +389,87 @@ def _benches(fig: Path) -> str:
     )
 
 
+def _decoder(fig: Path) -> str:
+    d = _read(fig, 'bench/decoder_table.json')
+    if not d:
+        return ''
+    groups = {}
+    for r in d['rows']:
+        groups.setdefault((r['method'], int(r['k']), int(r['steps'])), []).append(r)
+
+    def spread(rs, col):
+        v = [num(r.get(col)) for r in rs]
+        m = sum(v) / len(v)
+        sd = (sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** 0.5 if len(v) > 1 else math.nan
+        return f"{m:.4f}" + ('' if math.isnan(sd) else f" ± {sd:.4f}")
+
+    rows = [dict(method=m, k=k, steps=st, rs=rs) for (m, k, st), rs in sorted(groups.items())]
+    return (
+        "## The generative decoder: sampler steps (`bench/decoder_table.py`, "
+        "`figures/bench/decoder_table.json`)\n\n"
+        f"{d['n_shapes']} validation shapes ({', '.join(d.get('sources', []))}); LoST decodes the first k tokens "
+        "with 1, 25 or 250 DDIM steps (1 step: the regression of x0 from pure noise) under each sampling seed; "
+        "PCA of the same size decodes deterministically (steps 0). Each cell: mean over sampling seeds ± their "
+        "standard deviation; KID of the decodes' teacher features against the same shapes' ground truth. "
+        f"Teacher: `{d.get('teacher')}`.\n\n"
+        + md_table(
+            rows,
+            [
+                ('method', lambda r: r['method']),
+                ('k', lambda r: r['k']),
+                ('steps', lambda r: r['steps']),
+                ('seeds', lambda r: len(r['rs'])),
+                ('IoU', lambda r: spread(r['rs'], 'iou')),
+                ('Chamfer-L1 x1e-2', lambda r: spread(r['rs'], 'chamfer_l1_x1e2')),
+                ('teacher sim.', lambda r: spread(r['rs'], 'teacher_sim')),
+                ('KID', lambda r: spread(r['rs'], 'kid')),
+            ],
+        )
+        + '\n'
+    )
+
+
+def _diff(p: dict) -> str:
+    "A paired difference `diff [lo, hi]` (4 decimals)."
+    return cell(dict(d=p.get('diff'), d_lo=p.get('lo'), d_hi=p.get('hi')), 'd', 4)
+
+
+def _refactor(fig: Path) -> str:
+    d = _read(fig, 'bench/refactor_check.json')
+    if not d:
+        return ''
+    ck = md_table(
+        [dict(name=k, **v) for k, v in d['checkpoints'].items()],
+        [
+            ('checkpoint', lambda r: r['name']),
+            ('tensors (old / new / same name)', lambda r: f"{r['n_old']} / {r['n_new']} / {r['n_common']}"),
+            ('identical', lambda r: 'yes' if r['identical'] else 'no'),
+            ('largest difference', lambda r: f"{num(r['max_abs_diff']):.3g}"),
+        ],
+    )
+    tok = md_table(
+        d.get('tokenizer', []),
+        [
+            ('source', lambda r: r['source']),
+            ('k', lambda r: r['k']),
+            ('metric', lambda r: r['metric']),
+            ('n', lambda r: r['n']),
+            ('before', lambda r: f"{num(r['old']):.4f}"),
+            ('after (seed 0)', lambda r: f"{num(r['new_seed0']):.4f}"),
+            ('after, seeds (mean ± sd)', lambda r: f"{num(r['seed_mean']):.4f} ± {num(r['seed_sd']):.4f}"),
+            ('before - after (paired, 95%)', lambda r: _diff(r['old_minus_new_seed0'])),
+        ],
+    )
+    return (
+        "## Before and after the layers refactor (`bench/refactor_check.py`, "
+        "`figures/bench/refactor_check.json`)\n\n"
+        f"The code before the refactor (`{d['old_commit'][:7]}`) trained at the cpu profile on the same data, on "
+        "this machine, against this checkout's cpu run: checkpoints tensor by tensor, then the old LoST "
+        "(renamed into the current modules) scored on every test shape as `04_evaluate` scores LoST.\n\n"
+        + ck + '\n' + tok + '\n'
+    )
+
+
 def results_page(fig: Path | str) -> str:
     "The results page (markdown) of the files in `fig`."
     fig = Path(fig)
@@ -399,7 +480,7 @@ def results_page(fig: Path | str) -> str:
         "table, on this machine. The paper's numbers appear only "
         "where labelled as the paper's.\n\n"
     )
-    return head + ''.join(f(fig) for f in (_vae, _retrieval, _table1, _baselines, _generation, _benches))
+    return head + ''.join(f(fig) for f in (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches))
 
 
 def write_results_page(fig: Path | str) -> Path:
