@@ -22,7 +22,7 @@ from .data import render_views
 from .vae import TriplaneVAE, LatentScaling, load_vae, encode_points, extract_mesh, latent_scaling
 from .tokenizer import load_tokenizer, prefix_lengths
 from .gpt import load_gpt, condition_encoder, generate
-from .generation import adaptive_generate, decode_tokens
+from .generation import adaptive_generate, decode_used
 
 # %% auto #0
 __all__ = ['PREVIEW_VIEWS', 'MESH_OUT', 'normalization', 'transformed', 'compare', 'mesh_iou', 'preview', 'check_out',
@@ -326,9 +326,10 @@ def generate_meshes(
         used = torch.full((n,), toks.shape[1])
     out.mkdir(parents=True, exist_ok=True)
     files, panels = {}, []
+    Z = decode_used(tok, toks, used, steps, seed)  # (n, C, r, 3r): samples of one length decoded as one batch
     for i in range(n):
         t_i = toks[i : i + 1, : int(used[i])]
-        mesh = extract_mesh(vae, scale.decode(decode_tokens(tok, t_i, steps, seed)[0]), res)
+        mesh = extract_mesh(vae, scale.decode(Z[i]), res)
         mesh.export(str(out / f'sample_{i:03d}.glb'))
         atomic_write(
             out / f'sample_{i:03d}.safetensors', lambda tmp: save_file({'tokens': t_i[0].contiguous()}, tmp)
