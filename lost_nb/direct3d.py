@@ -20,7 +20,7 @@ from .core import ProfileConfig, CheckpointError
 
 # %% auto #0
 __all__ = ['PLANE_COORDS', 'FourierEmbedder', 'DiagonalGaussian', 'rollout_planes', 'unrollout_planes', 'generate_planes',
-           'project_onto_planes', 'sample_from_planes', 'Attention', 'TransformerBlock', 'PointEncoder',
+           'project_onto_planes', 'sample_from_planes', 'Direct3DAttention', 'TransformerBlock', 'PointEncoder',
            'TriplaneDecoder', 'OccDecoder', 'Direct3DVAEConfig', 'Direct3DVAE', 'direct3d_config', 'load_direct3d_vae']
 
 # %% ../nbs/02c_direct3d_vae.ipynb #c069
@@ -102,9 +102,9 @@ def sample_from_planes(planes: torch.Tensor, coords: torch.Tensor, box_warp: flo
     return out.permute(0, 3, 2, 1).reshape(b, t, -1, c)
 
 # %% ../nbs/02c_direct3d_vae.ipynb #c070
-class Attention(nn.Module):
-    """Direct3D's attention: bias-free q, k, v, a biased output projection, torch SDPA (keys `to_q` ...
-    `to_out`)."""
+class Direct3DAttention(nn.Module):
+    """Direct3D's attention: bias-free q, k, v, a biased output projection, torch SDPA. The arithmetic of
+    `lost_nb.layers.Attention`, kept apart for the released checkpoint's keys (`to_q` ... `to_out`)."""
 
     def __init__(self, dim: int, heads: int = 8, dim_head: int = 64):
         super().__init__()
@@ -135,7 +135,7 @@ class TransformerBlock(nn.Module):
         dim = num_attention_heads * attention_head_dim
         self.norm1 = nn.LayerNorm(dim)
         self.norm1_c = nn.LayerNorm(dim) if cross_attention else None
-        self.attn = Attention(dim, num_attention_heads, attention_head_dim)
+        self.attn = Direct3DAttention(dim, num_attention_heads, attention_head_dim)
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
 

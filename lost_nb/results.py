@@ -407,10 +407,11 @@ def _decoder(fig: Path) -> str:
     return (
         "## The generative decoder: sampler steps (`bench/decoder_table.py`, "
         "`figures/bench/decoder_table.json`)\n\n"
-        f"{d['n_shapes']} validation shapes ({', '.join(d.get('sources', []))}); LoST decodes the first k tokens "
-        "with 1, 25 or 250 DDIM steps (1 step: the regression of x0 from pure noise) under each sampling seed; "
-        "PCA of the same size decodes deterministically (steps 0). Each cell: mean over sampling seeds ± their "
-        "standard deviation; KID of the decodes' teacher features against the same shapes' ground truth. "
+        f"{d['n_shapes']} validation shapes ({', '.join(d.get('sources', []))}); LoST decodes the first k "
+        "tokens with 1, 25 or 250 DDIM steps (1 step: the regression of x0 from pure noise) under each "
+        "sampling seed; PCA of the same size decodes deterministically (steps 0). Each cell: mean over "
+        "sampling seeds ± their standard deviation; KID of the decodes' teacher features against the same "
+        "shapes' ground truth. "
         f"Teacher: `{d.get('teacher')}`.\n\n"
         + md_table(
             rows,
@@ -463,7 +464,8 @@ def _refactor(fig: Path) -> str:
     return (
         "## Before and after the layers refactor (`bench/refactor_check.py`, "
         "`figures/bench/refactor_check.json`)\n\n"
-        f"The code before the refactor (`{d['old_commit'][:7]}`) trained at the cpu profile on the same data, on "
+        f"The code before the refactor (`{d['old_commit'][:7]}`), trained at the cpu profile on the same "
+        "data on "
         "this machine, against this checkout's cpu run: checkpoints tensor by tensor, then the old LoST "
         "(renamed into the current modules) scored on every test shape as `04_evaluate` scores LoST.\n\n"
         + ck + '\n' + tok + '\n'
@@ -480,7 +482,8 @@ def results_page(fig: Path | str) -> str:
         "table, on this machine. The paper's numbers appear only "
         "where labelled as the paper's.\n\n"
     )
-    return head + ''.join(f(fig) for f in (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches))
+    sections = (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches)
+    return head + ''.join(f(fig) for f in sections)
 
 
 def write_results_page(fig: Path | str) -> Path:

@@ -19,13 +19,13 @@ from .teacher import teacher_features
 from .vae import load_latents
 
 # %% auto #0
-__all__ = ['AttentionPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial', 'teacher_grid', 'rida_loss',
+__all__ = ['QueryPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial', 'teacher_grid', 'rida_loss',
            'pairwise_pearson', 'paired_features', 'subset', 'extractor_data', 'regression_loss', 'topk_neighbours',
            'neighbour_batch', 'embed', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
            'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c008
-class AttentionPool(nn.Module):
+class QueryPool(nn.Module):
     "A learned query attending over the tokens (B, N, dim) -> (B, dim): the global head."
 
     def __init__(self, dim: int, heads: int):
@@ -75,7 +75,7 @@ class RIDA(nn.Module):
         self.blocks = nn.ModuleList([Block(w, cfg.heads) for _ in range(cfg.depth)])
         self.norm = nn.LayerNorm(w)
         self.spatial_head = nn.Linear(w, cfg.out_dim)
-        self.pool = AttentionPool(w, cfg.heads)
+        self.pool = QueryPool(w, cfg.heads)
         self.global_head = nn.Linear(w, cfg.out_dim)
 
     def forward(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
