@@ -37,7 +37,7 @@ nbtest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing
 
 pytest: install
-	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q tests
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q --durations=12 tests
 
 clean-nbs: install
 	$(VENV)/bin/nbdev_clean

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import ast, copy, fcntl, glob, hashlib, json, math, os, random, re, tempfile, time
+import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, tempfile, time
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -837,7 +837,9 @@ def _run_job(fn, kw: dict, threads: int):
     "Worker side of `run_jobs`: one torch thread count, quieter progress bars, then the call."
     torch.set_num_threads(threads)
     os.environ.setdefault('LOST_NB_PROGRESS_INTERVAL', '60')
-    return fn(**kw)
+    # by value: a pool pickles tensors as shared-memory handles, one open file each, and a job returning
+    # thousands of them (scores with features) runs the parent out of file descriptors
+    return pickle.dumps(fn(**kw), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def run_jobs(
@@ -857,7 +859,7 @@ def run_jobs(
         out = {}
         for k, f in futs.items():
             try:
-                out[k] = f.result()
+                out[k] = pickle.loads(f.result())
             except Exception as e:
                 raise RuntimeError(f"job {k!r} ({fn.__name__}) failed: {type(e).__name__}: {e}") from e
     return out
