@@ -17,9 +17,10 @@ checkout's data cache) with this checkout's cpu run (runs/*-cpu and figures/), o
   old - new, beside the spread over seeds 0, 1, 2.
 
 Prepare the old run (about 40 minutes on 2 cores; LOST_NB_DATA: this checkout's data folder, or a hard-linked
-copy, since the old code adds its own latents files to the cache):
+copy, since the old code adds its own latents files to the cache). Its committed figures come from older data,
+so remove them first; a stage the old run did not reach is left out of the comparison:
 
-    git worktree add --detach ../lost-nb-pre e0c789e && cd ../lost-nb-pre
+    git worktree add --detach ../lost-nb-pre e0c789e && cd ../lost-nb-pre && rm figures/*.*
     for nb in 02_triplane_vae 02a_teacher 02b_rida; do
         LOST_NB_DATA=$DATA papermill nbs/$nb.ipynb runs/$nb.ipynb -p profile cpu --cwd nbs; done
     LOST_NB_DATA=$DATA papermill nbs/03_train_tokenizer.ipynb runs/03.ipynb -p profile cpu -p ablations False --cwd nbs
@@ -128,16 +129,20 @@ def score_lost(m: LoST, Z: torch.Tensor, items: list, ks: list, keval: dict, vae
 def figure_checks(old_fig: Path, new_fig: Path, dcfg: dict, srcs: list) -> dict:
     "The figures both versions define alike, old beside new."
     out = {}
-    ok, nk = (json.loads((f / 'teacher_knn.json').read_text())['rows'] for f in (old_fig, new_fig))
-    out['teacher_knn'] = [dict(source=a['source'], features=a['features'], old=a['accuracy'], new=b['accuracy'])
-                          for a, b in zip(ok, nk) if (a['source'], a['features']) == (b['source'], b['features'])]
-    rows = {}
-    for tag, f in (('old', old_fig), ('new', new_fig)):
-        with open(f / 'table3_retrieval.csv') as fh:
-            for r in csv.DictReader(fh):
-                if r['pool'].startswith('in-distribution'):
-                    rows.setdefault(r['features'], {})[tag] = {m: float(r[m]) for m in ('mAP@3', 'recall@3', 'cat_prec@3')}
-    out['table3_in_distribution'] = rows
+    if (old_fig / 'teacher_knn.json').exists():
+        ok, nk = (json.loads((f / 'teacher_knn.json').read_text())['rows'] for f in (old_fig, new_fig))
+        out['teacher_knn'] = [dict(source=a['source'], features=a['features'], old=a['accuracy'], new=b['accuracy'])
+                              for a, b in zip(ok, nk) if (a['source'], a['features']) == (b['source'], b['features'])]
+    if (old_fig / 'table3_retrieval.csv').exists():
+        rows = {}
+        for tag, f in (('old', old_fig), ('new', new_fig)):
+            with open(f / 'table3_retrieval.csv') as fh:
+                for r in csv.DictReader(fh):
+                    if r['pool'].startswith('in-distribution'):
+                        rows.setdefault(r['features'], {})[tag] = {m: float(r[m]) for m in ('mAP@3', 'recall@3', 'cat_prec@3')}
+        out['table3_in_distribution'] = rows
+    if not (old_fig / 'vae_reconstruction.json').exists():
+        return out
     old_vae = json.loads((old_fig / 'vae_reconstruction.json').read_text())
     per = read_csv(new_fig / 'vae_per_shape.csv')
     vae = {}
@@ -163,6 +168,9 @@ def main():
     ck = {}
     for kind, fn, groups in (('vae', 'vae.safetensors', ('model', 'ema')), ('teacher', 'offline_teacher.safetensors', ('model',)),
                              ('rida', 'rida.safetensors', ('model',))):
+        if not (old_runs / f'{kind}-{PROFILE}' / fn).exists():
+            print(f"{kind}: the old run has no checkpoint; not compared", flush=True)
+            continue
         for g in groups:
             a, b = tensors(old_runs / f'{kind}-{PROFILE}' / fn, g), tensors(run_dir(kind, PROFILE) / fn, g)
             ck[f'{kind}.{g}'] = compare_tensors(a, b)
@@ -171,12 +179,16 @@ def main():
     result['figures'] = figure_checks(old_fig, figures_dir(PROFILE), dcfg, srcs)
     print(json.dumps(result['figures'], indent=1), flush=True)
 
+    old_ck = old_runs / f'tokenizer-{PROFILE}' / 'tokenizer.safetensors'
+    if not old_ck.exists():
+        print('the old run has no tokenizer; not compared', flush=True)
+        write_result('refactor_check', result, profile=PROFILE)
+        return
     vae_ckpt = run_dir('vae', PROFILE) / 'vae.safetensors'
     new = {s: load_tokenizer(run_dir('tokenizer', PROFILE, f's{s}' if s else '') / 'tokenizer.safetensors',
                              inputs={'vae': file_hash(vae_ckpt)}) for s in (0, 1, 2)
            if (run_dir('tokenizer', PROFILE, f's{s}' if s else '', create=False) / 'tokenizer.safetensors').exists()}
     cfg = new[0].cfg
-    old_ck = old_runs / f'tokenizer-{PROFILE}' / 'tokenizer.safetensors'
     old_tok = LoST(cfg)
     old_tok.load_state_dict(convert_tokenizer(tensors(old_ck, 'ema'), cfg.width, cfg.dec_width))
     old_tok.eval()

@@ -468,7 +468,10 @@ def _refactor(fig: Path) -> str:
         "data on "
         "this machine, against this checkout's cpu run: checkpoints tensor by tensor, then the old LoST "
         "(renamed into the current modules) scored on every test shape as `04_evaluate` scores LoST.\n\n"
-        + ck + '\n' + tok + '\n'
+        + ck
+        + '\n'
+        + (tok if d.get('tokenizer') else "The old run trained no tokenizer: not compared.\n")
+        + '\n'
     )
 
 
