@@ -390,7 +390,8 @@ def _benches(fig: Path) -> str:
 
 
 def _decoder(fig: Path) -> str:
-    d = _read(fig, 'bench/decoder_table.json')
+    # a bench file keeps its numbers under 'result'
+    d = (_read(fig, 'bench/decoder_table.json') or {}).get('result')
     if not d:
         return ''
     groups = {}
@@ -436,7 +437,7 @@ def _diff(p: dict) -> str:
 
 
 def _refactor(fig: Path) -> str:
-    d = _read(fig, 'bench/refactor_check.json')
+    d = (_read(fig, 'bench/refactor_check.json') or {}).get('result')
     if not d:
         return ''
     ck = md_table(
