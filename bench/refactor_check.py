@@ -11,10 +11,10 @@ checkout's data cache) with this checkout's cpu run (runs/*-cpu and figures/), o
   (vae_reconstruction.json against the same shapes' rows of vae_per_shape.csv);
 - the tokenizer (LoST; the old run trains no ablations): the old checkpoint is renamed into the current modules
   (`qkv` split into `q` and `kv`, the cpu-budget parts under `additions`), checked to give the old code's own
-  tokens and decode on 16 shapes (computed by the old code in a subprocess), then scored exactly as
-  nbs/04_evaluate.ipynb scores LoST (every test shape, k = 1, 4 and K, the profile's sampler, seed 0) and
-  compared per shape with this checkout's training seeds (figures/table1_per_shape.csv): the paired interval of
-  old - new, beside the spread over seeds 0, 1, 2.
+  tokens and decode on 16 shapes (computed by the old code in a subprocess); then it and this checkout's
+  tokenizers of training seeds 0, 1, 2 are decoded and scored alike on every validation shape (k = 1, 4 and K,
+  the profile's sampler, sampling seed 0): the paired interval of old - new seed 0, beside the spread over
+  seeds. The test split is left to the notebooks.
 
 Prepare the old run (about 40 minutes on 2 cores; LOST_NB_DATA: this checkout's data folder, or a hard-linked
 copy, since the old code adds its own latents files to the cache). Its committed figures come from older data,
@@ -112,7 +112,7 @@ def old_outputs(old_root: Path, ckpt: Path, z: torch.Tensor) -> dict:
 
 
 def score_lost(m: LoST, Z: torch.Tensor, items: list, ks: list, keval: dict, vae_ckpt: Path, gt: dict) -> dict:
-    "(k, metric) -> per-shape values, decoded and scored as nbs/04_evaluate.ipynb scores LoST (seed 0)."
+    "(k, metric) -> per-shape values of `m`'s decodes (batches of 256, sampling seed 0, as 04 decodes)."
     tokens = torch.cat([m.tokenize(Z[i:i + 256]) for i in range(0, len(Z), 256)])
     sets = [torch.cat([m.detokenize(tokens[i:i + 256, :k], steps=keval['sample_steps'], cfg_scale=keval['cfg_scale'], seed=0)
                        for i in range(0, len(Z), 256)]) for k in ks]
@@ -196,7 +196,7 @@ def main():
     for src in srcs:
         ids, z = load_latents(src, dcfg, vae_ckpt)
         pos = {s: i for i, s in enumerate(ids)}
-        keep = [r['shape_id'] for r in heldout(src, dcfg, None, splits=('test',))]
+        keep = [r['shape_id'] for r in heldout(src, dcfg, None, splits=('val',))]
         items += [(src, s) for s in keep]
         Z.append(z[[pos[s] for s in keep]])
     Z = torch.cat(Z)
@@ -216,16 +216,15 @@ def main():
         gt.update({(src, s): tf['global'][i] for i, s in enumerate(tf['ids'])})
     ks = sorted({1, 4, cfg.K})
     old_scores = score_lost(old_tok, Z, items, ks, keval, vae_ckpt, gt)
-    per = [r for r in read_csv(figures_dir(PROFILE) / 'table1_per_shape.csv') if r['method'] == 'LoST']
-    by = {(int(r['seed']), int(r['k']), r['source'], r['shape_id']): r for r in per}
-    seeds = sorted({int(r['seed']) for r in per})
+    new_scores = {s: score_lost(m, Z, items, ks, keval, vae_ckpt, gt) for s, m in new.items()}
+    seeds = sorted(new_scores)
     rows = []
     for src in srcs:
         idx = [i for i, (s, _) in enumerate(items) if s == src]
         for k in ks:
             for m in ('iou', 'chamfer_l1_x1e2', 'teacher_sim'):
                 o = np.array([old_scores[k, m][i] for i in idx])
-                nw = {s: np.array([float(by[s, k, src, items[i][1]][m]) for i in idx]) for s in seeds}
+                nw = {s: np.array([new_scores[s][k, m][i] for i in idx]) for s in seeds}
                 means = [float(np.nanmean(v)) for v in nw.values()]
                 sd = float(np.std(means, ddof=1)) if len(means) > 1 else None
                 rows.append(dict(source=src, k=k, metric=m, n=len(idx), old=float(np.nanmean(o)), new_seed0=means[0],

@@ -468,7 +468,8 @@ def _refactor(fig: Path) -> str:
         f"The code before the refactor (`{d['old_commit'][:7]}`), trained at the cpu profile on the same "
         "data on "
         "this machine, against this checkout's cpu run: checkpoints tensor by tensor, then the old LoST "
-        "(renamed into the current modules) scored on every test shape as `04_evaluate` scores LoST.\n\n"
+        "(renamed into the current modules) and this checkout's seeds scored alike on every validation "
+        "shape.\n\n"
         + ck
         + '\n'
         + (tok if d.get('tokenizer') else "The old run trained no tokenizer: not compared.\n")
