@@ -4,30 +4,36 @@ Commit a7994de moved the VAE, RIDA and the tokenizer onto the shared layers of `
 scaffold. This script compares a cpu run of the code before it (e0c789e, in a git worktree, reading this
 checkout's data cache) with this checkout's cpu run (runs/*-cpu and figures/), on the same machine:
 
-- checkpoints, tensor by tensor: the VAE and the offline teacher (and RIDA where its tensors share names),
-  identical or the largest difference;
+- checkpoints, tensor by tensor (the old names mapped onto the current ones): the VAE, the offline teacher and
+  RIDA, identical or the largest difference;
+- the inputs: whether the old run's data index (DATA) lists the same shapes, splits and order as this checkout's,
+  and the offline teacher trained from the same renders by the old code and by the current code given the old
+  code's learning-rate schedule (the refactor replaced each trainer's own schedule with `core.cosine_lr`), which
+  separates a change of computation from a change of inputs or schedule;
 - the figures both versions write with the same definition: the teacher's kNN table (teacher_knn.json), Table 3's
   in-distribution rows (table3_retrieval.csv) and the VAE's means over the first 20 test shapes of each source
   (vae_reconstruction.json against the same shapes' rows of vae_per_shape.csv);
 - the tokenizer (LoST; the old run trains no ablations): the old checkpoint is renamed into the current modules
-  (`qkv` split into `q` and `kv`, the cpu-budget parts under `additions`), checked to give the old code's own
-  tokens and decode on 16 shapes (computed by the old code in a subprocess); then it and this checkout's
-  tokenizers of training seeds 0, 1, 2 are decoded and scored alike on every validation shape (k = 1, 4 and K,
-  the profile's sampler, sampling seed 0): the paired interval of old - new seed 0, beside the spread over
-  seeds. The test split is left to the notebooks.
+  (`qkv` split into `q` and `kv`, adaLN rows reordered, the cpu-budget parts under `additions`), checked to give
+  the old code's own tokens and decode on 16 shapes (computed by the old code in a subprocess); then it and this
+  checkout's tokenizers of training seeds 0, 1, 2 are decoded and scored alike on every validation shape
+  (k = 1, 4 and K, the profile's sampler, sampling seed 0): the paired interval of old - new seed 0, beside the
+  spread over seeds. The test split is left to the notebooks.
 
 Prepare the old run (about 40 minutes on 2 cores; LOST_NB_DATA: this checkout's data folder, or a hard-linked
-copy, since the old code adds its own latents files to the cache). Its committed figures come from older data,
-so remove them first; a stage the old run did not reach is left out of the comparison:
+copy, since the old code adds its own latents files to the cache and rewrites the Sweet Home 3D index in its own
+order; DATA below is that folder). Its committed figures come from older data, so remove them first; a stage
+the old run did not reach is left out of the comparison:
 
     git worktree add --detach ../lost-nb-pre e0c789e && cd ../lost-nb-pre && rm figures/*.*
     for nb in 02_triplane_vae 02a_teacher 02b_rida; do
         LOST_NB_DATA=$DATA papermill nbs/$nb.ipynb runs/$nb.ipynb -p profile cpu --cwd nbs; done
     LOST_NB_DATA=$DATA papermill nbs/03_train_tokenizer.ipynb runs/03.ipynb -p profile cpu -p ablations False --cwd nbs
-    cd - && python bench/refactor_check.py ../lost-nb-pre
+    cd - && python bench/refactor_check.py ../lost-nb-pre $DATA
 
-Results: figures/bench/refactor_check.json, keys `checkpoints`, `figures`, `tokenizer_equivalence` and
-`tokenizer` (per k and metric: old, new seed 0, seeds' mean and sd, paired old - new).
+Results: figures/bench/refactor_check.json, keys `checkpoints`, `index_order`, `teacher_same_inputs`, `figures`,
+`tokenizer_equivalence` and `tokenizer` (per k and metric: old, new seed 0, seeds' mean and sd, paired old - new,
+over the shapes every run scored); every shape's values in figures/bench/refactor_check_per_shape.csv.
 """
 import csv, json, os, subprocess, sys, tempfile
 from pathlib import Path
@@ -36,12 +42,12 @@ import torch
 import torch.nn.functional as F
 from safetensors import safe_open
 from lost_nb.core import get_profile, run_dir, figures_dir, file_hash
-from lost_nb.data import built_sources, heldout
+from lost_nb.data import built_sources, heldout, load_index, cache_dir
 from lost_nb.vae import load_latents
 from lost_nb.teacher import active_teacher, teacher_features
 from lost_nb.tokenizer import LoST, load_tokenizer
-from lost_nb.evaluate import score_latents, paired_bootstrap, read_csv
-from _record import write_result
+from lost_nb.evaluate import score_latents, paired_bootstrap, read_csv, write_csv
+from _record import write_result, bench_dir
 
 PROFILE = 'cpu'
 OLD_NAMES = [  # (old prefix, current prefix), applied in order to the old tokenizer's tensor names
@@ -57,6 +63,24 @@ def tensors(path: Path, group: str) -> dict:
         return {k.split('/', 1)[1]: f.get_tensor(k) for k in f.keys() if k.split('/', 1)[0] == group}
 
 
+def rename_old(old: dict) -> dict:
+    """An old VAE or RIDA checkpoint's tensors under the current names: `mlp.0/2` -> `mlp.fc1/fc2`, `n1/n2` ->
+    `norm1/norm2`, and nn.MultiheadAttention's `in_proj` split into `q` and `kv`, its `out_proj` -> `proj`."""
+    out = {}
+    for k, v in old.items():
+        for a, b in (('.mlp.0.', '.mlp.fc1.'), ('.mlp.2.', '.mlp.fc2.'), ('.n1.', '.norm1.'), ('.n2.', '.norm2.'),
+                     ('.attn.out_proj.', '.attn.proj.'), ('.pool.out_proj.', '.pool.proj.')):
+            k = k.replace(a, b)
+        if k.endswith(('in_proj_weight', 'in_proj_bias')):
+            head, leaf = k.rsplit('.', 1)
+            leaf = 'weight' if leaf == 'in_proj_weight' else 'bias'
+            w = len(v) // 3
+            out[f'{head}.q.{leaf}'], out[f'{head}.kv.{leaf}'] = v[:w].clone(), v[w:].clone()
+            continue
+        out[k] = v
+    return out
+
+
 def compare_tensors(a: dict, b: dict) -> dict:
     "Identical, or the largest absolute difference over the names both hold; names only one side holds."
     common = sorted(set(a) & set(b))
@@ -68,7 +92,8 @@ def compare_tensors(a: dict, b: dict) -> dict:
 
 
 def convert_tokenizer(old: dict, width: int, dec_width: int) -> dict:
-    "The old LoST's tensors under the current module names: renamed, and each `attn.qkv` split into q and kv."
+    """The old LoST's tensors under the current module names: renamed, each `attn.qkv` split into q and kv, and
+    the adaLN rows put in the current order (`reorder_modulation`)."""
     out = {}
     for k, v in old.items():
         for a, b in OLD_NAMES:
@@ -88,7 +113,17 @@ def convert_tokenizer(old: dict, width: int, dec_width: int) -> dict:
                 continue
             k = f'{head}.{rest}'
         out[k] = v
-    return out
+    return {k: reorder_modulation(k, v) for k, v in out.items()}
+
+
+def reorder_modulation(name: str, v: torch.Tensor) -> torch.Tensor:
+    """The old blocks chunked their adaLN output as (scale, shift, gate) twice and the old final layer as (scale,
+    shift); `lost_nb.layers` chunks as DiT does, (shift, scale, gate) and (shift, scale): permute the rows to match."""
+    if not name.endswith(('adaLN_modulation.1.weight', 'adaLN_modulation.1.bias')):
+        return v
+    parts = v.chunk(6 if '.blocks.' in name else 2, 0)
+    order = (1, 0, 2, 4, 3, 5) if len(parts) == 6 else (1, 0)
+    return torch.cat([parts[i] for i in order], 0)
 
 
 OLD_OUTPUTS = """
@@ -111,6 +146,47 @@ def old_outputs(old_root: Path, ckpt: Path, z: torch.Tensor) -> dict:
         return torch.load(Path(d) / 'out.pt')
 
 
+TEACHER_RUN = """
+import math, os, sys, torch
+import lost_nb.teacher as T
+from lost_nb.core import get_profile
+dcfg, tcfg = get_profile('cpu', 'data'), get_profile('cpu', 'teacher')
+flat = 'model' not in tcfg                       # before the refactor a profile section was one flat dict
+tm, tt = (tcfg, tcfg) if flat else (tcfg['model'], tcfg['train'])
+steps = tt['steps']
+if not flat:                                     # the schedule the code before the refactor used
+    T.cosine_lr = lambda p, lr, warmup: lr * min(1, (round(p * steps) + 1) / 100) * 0.5 * (1 + math.cos(math.pi * p))
+_, ims, _ = T.load_renders([(s, dcfg) for s in ('proc', 'sh3d')], 'train')
+cfg = T.TeacherConfig(**{k: tm[k] for k in ('res', 'width', 'dim', 'proj_dim', 'temperature')})
+m, _ = T.train_offline_teacher(ims, cfg, steps, tt['batch_size'], tt['lr'], seed=0, ckpt=None)
+torch.save({k: v.detach().clone() for k, v in m.state_dict().items()}, sys.argv[1])
+"""
+
+
+def index_order(old_data: Path, dcfg: dict, srcs: list) -> dict:
+    "Per source: do the old run's data folder and this checkout's list the same shapes, splits and order?"
+    out = {}
+    for src in srcs:
+        new = load_index(src, dcfg)
+        old = json.loads((old_data / 'cache' / cache_dir(src, dcfg).name / 'index.json').read_text())['shapes']
+        key = lambda rows: [(r['shape_id'], r['split']) for r in rows]
+        out[src] = dict(n_old=len(old), n_new=len(new), same_shapes_and_splits=sorted(key(old)) == sorted(key(new)),
+                        same_order=key(old) == key(new))
+    return out
+
+
+def teacher_same_inputs(old_root: Path) -> dict:
+    """The offline teacher trained from the same renders (this checkout's data cache, in this order) by the old
+    code and by the current code with the old code's learning-rate schedule, each in a subprocess."""
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for tag, root in (('old', old_root), ('new', Path(__file__).resolve().parents[1])):
+            env = {**os.environ, 'PYTHONPATH': str(root), 'LOST_NB_QUIET': '1'}
+            subprocess.run([sys.executable, '-c', TEACHER_RUN, str(Path(d) / f'{tag}.pt')], cwd=d, env=env, check=True)
+            out[tag] = torch.load(Path(d) / f'{tag}.pt')
+    return compare_tensors(out['old'], out['new'])
+
+
 def score_lost(m: LoST, Z: torch.Tensor, items: list, ks: list, keval: dict, vae_ckpt: Path, gt: dict) -> dict:
     "(k, metric) -> per-shape values of `m`'s decodes (batches of 256, sampling seed 0, as 04 decodes)."
     tokens = torch.cat([m.tokenize(Z[i:i + 256]) for i in range(0, len(Z), 256)])
@@ -131,8 +207,9 @@ def figure_checks(old_fig: Path, new_fig: Path, dcfg: dict, srcs: list) -> dict:
     out = {}
     if (old_fig / 'teacher_knn.json').exists():
         ok, nk = (json.loads((f / 'teacher_knn.json').read_text())['rows'] for f in (old_fig, new_fig))
-        out['teacher_knn'] = [dict(source=a['source'], features=a['features'], old=a['accuracy'], new=b['accuracy'])
-                              for a, b in zip(ok, nk) if (a['source'], a['features']) == (b['source'], b['features'])]
+        key = lambda r: (r['source'], r.get('protocol', ''), r['features'])
+        out['teacher_knn'] = [dict(source=a['source'], protocol=a.get('protocol', ''), features=a['features'],
+                                   old=a['accuracy'], new=b['accuracy']) for a, b in zip(ok, nk) if key(a) == key(b)]
     if (old_fig / 'table3_retrieval.csv').exists():
         rows = {}
         for tag, f in (('old', old_fig), ('new', new_fig)):
@@ -172,10 +249,16 @@ def main():
             print(f"{kind}: the old run has no checkpoint; not compared", flush=True)
             continue
         for g in groups:
-            a, b = tensors(old_runs / f'{kind}-{PROFILE}' / fn, g), tensors(run_dir(kind, PROFILE) / fn, g)
+            a, b = rename_old(tensors(old_runs / f'{kind}-{PROFILE}' / fn, g)), tensors(run_dir(kind, PROFILE) / fn, g)
             ck[f'{kind}.{g}'] = compare_tensors(a, b)
             print(f"{kind}.{g}: {ck[f'{kind}.{g}']}", flush=True)
     result['checkpoints'] = ck
+    if len(sys.argv) > 2:
+        result['index_order'] = index_order(Path(sys.argv[2]), dcfg, srcs)
+        print("the old run's data index against this checkout's:", result['index_order'], flush=True)
+    result['teacher_same_inputs'] = teacher_same_inputs(old_root)
+    print('teacher, same renders, old code vs current code with the old schedule:', result['teacher_same_inputs'],
+          flush=True)
     result['figures'] = figure_checks(old_fig, figures_dir(PROFILE), dcfg, srcs)
     print(json.dumps(result['figures'], indent=1), flush=True)
 
@@ -218,18 +301,25 @@ def main():
     old_scores = score_lost(old_tok, Z, items, ks, keval, vae_ckpt, gt)
     new_scores = {s: score_lost(m, Z, items, ks, keval, vae_ckpt, gt) for s, m in new.items()}
     seeds = sorted(new_scores)
-    rows = []
+    rows, per_shape = [], []
     for src in srcs:
         idx = [i for i, (s, _) in enumerate(items) if s == src]
         for k in ks:
             for m in ('iou', 'chamfer_l1_x1e2', 'teacher_sim'):
                 o = np.array([old_scores[k, m][i] for i in idx])
                 nw = {s: np.array([new_scores[s][k, m][i] for i in idx]) for s in seeds}
-                means = [float(np.nanmean(v)) for v in nw.values()]
+                per_shape += [dict(source=src, shape_id=items[i][1], k=k, metric=m, old=o[j],
+                                   **{f'new_seed{s}': nw[s][j] for s in seeds}) for j, i in enumerate(idx)]
+                # a decode with no surface has no Chamfer distance: means over the shapes every run scored
+                ok = np.isfinite(o) & np.all([np.isfinite(v) for v in nw.values()], 0)
+                means = [float(v[ok].mean()) for v in nw.values()]
                 sd = float(np.std(means, ddof=1)) if len(means) > 1 else None
-                rows.append(dict(source=src, k=k, metric=m, n=len(idx), old=float(np.nanmean(o)), new_seed0=means[0],
-                                 seeds=len(seeds), seed_mean=float(np.mean(means)), seed_sd=sd,
-                                 old_minus_new_seed0=paired_bootstrap(o, nw[seeds[0]])))
+                rows.append(dict(source=src, k=k, metric=m, n=int(ok.sum()), n_unscored_old=int((~np.isfinite(o)).sum()),
+                                 n_unscored_new=[int((~np.isfinite(v)).sum()) for v in nw.values()],
+                                 old=float(o[ok].mean()), new_seed0=means[0], seeds=len(seeds),
+                                 seed_mean=float(np.mean(means)), seed_sd=sd,
+                                 old_minus_new_seed0=paired_bootstrap(o[ok], nw[seeds[0]][ok])))
+    write_csv(bench_dir(PROFILE) / 'refactor_check_per_shape.csv', per_shape)
     result['tokenizer'] = rows
     print(f"{'source':6s} {'k':>3s} {'metric':16s} {'n':>4s} {'old':>8s} {'new s0':>8s} {'seeds mean +- sd':>18s}  "
           "old - new s0 [95%]")
