@@ -2,6 +2,7 @@
 #   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
 #   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/, bench/, tests/; every notebook at
 #               smoke in order (later notebooks read what earlier ones trained, as in the pipeline), pytest
+#               (one worker a core, one thread a worker: most tests wait on a subprocess)
 VENV    ?= .venv
 PYTHON  ?= python3
 PROFILE ?= cpu
@@ -37,7 +38,7 @@ nbtest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing
 
 pytest: install
-	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q --durations=12 tests
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 $(VENV)/bin/python -m pytest -q -n auto --durations=12 tests
 
 clean-nbs: install
 	$(VENV)/bin/nbdev_clean
