@@ -6,12 +6,10 @@
 from __future__ import annotations
 import argparse, ast, json, os, re, sys, time
 from pathlib import Path
-import papermill as pm
 from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError, dist_info
 from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items
 from .shapes import procedural_items
 from .data import build_dataset, cache_dir
-from . import pipeline
 
 # %% auto #0
 __all__ = ['INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
@@ -67,6 +65,7 @@ def numbered_notebooks(nbs: Path, pattern: str = '') -> list[Path]:
 def cmd_run(a):
     """Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and
     cell."""
+    import papermill as pm  # here, not at the top: see the introduction
     root = project_root()
     nbs = root / 'nbs'
     # under torchrun every rank runs the notebooks (training is DDP); rank 0 keeps the folder
@@ -138,6 +137,7 @@ def cmd_run(a):
 # %% ../nbs/90_cli.ipynb #c011
 def cmd_vae(a):
     "Encode, decode or round-trip a mesh file through a trained triplane VAE."
+    from lost_nb import pipeline  # the models load only for the commands that use them
 
     ckpt = Path(a.ckpt) if a.ckpt else project_root() / 'runs' / 'vae-cpu' / 'vae.safetensors'
     if not ckpt.exists():
@@ -182,6 +182,7 @@ def add_vae_parser(sub):
 # %% ../nbs/90_cli.ipynb #c013
 def cmd_tokenize(a):
     "Tokenize a mesh file and decode the requested prefixes."
+    from lost_nb import pipeline  # the models load only for the commands that use them
     try:
         prefixes = [int(x) for x in a.prefix.split(',') if x.strip()] if a.prefix else None
     except ValueError:
@@ -211,6 +212,7 @@ def cmd_tokenize(a):
 
 def cmd_generate(a):
     "Sample LoST-GPT into a folder: one GLB and its tokens per sample, and a preview."
+    from lost_nb import pipeline  # the models load only for the commands that use them
     runs = project_root() / 'runs'
     gpt_ckpt = Path(a.gpt or runs / f'gpt-{a.profile}' / 'gpt.safetensors')
     tok_ckpt = Path(a.tokenizer or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
