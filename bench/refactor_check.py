@@ -68,9 +68,8 @@ def rename_old(old: dict) -> dict:
     `norm1/norm2`, and nn.MultiheadAttention's `in_proj` split into `q` and `kv`, its `out_proj` -> `proj`."""
     out = {}
     for k, v in old.items():
-        for a, b in (('.mlp.0.', '.mlp.fc1.'), ('.mlp.2.', '.mlp.fc2.'), ('.n1.', '.norm1.'), ('.n2.', '.norm2.'),
-                     ('.attn.out_proj.', '.attn.proj.'), ('.pool.out_proj.', '.pool.proj.')):
-            k = k.replace(a, b)
+        for a, b in [*BLOCK_NAMES.items(), ('attn.out_proj', 'attn.proj'), ('pool.out_proj', 'pool.proj')]:
+            k = k.replace(f'.{a}.', f'.{b}.')
         if k.endswith(('in_proj_weight', 'in_proj_bias')):
             head, leaf = k.rsplit('.', 1)
             leaf = 'weight' if leaf == 'in_proj_weight' else 'bias'

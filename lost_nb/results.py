@@ -456,9 +456,9 @@ def _refactor_inputs(d: dict) -> str:
     if e:
         out.append(
             "- Old LoST renamed into the current modules, against the old code's own outputs on "
-            f"{e['shapes']} "
-            f"shapes: tokens differ by at most {num(e['tokens_max_abs_diff']):.2g}, a 4-token decode by "
-            f"{num(e['decode_max_abs_diff']):.2g} (its values reach {num(e['decode_scale']):.3g})."
+            f"{e['shapes']} shapes: tokens differ by at most {num(e['tokens_max_abs_diff']):.2g}, "
+            f"a 4-token decode by {num(e['decode_max_abs_diff']):.2g} "
+            f"(its values reach {num(e['decode_scale']):.3g})."
         )
     return '\n'.join(out) + ('\n\n' if out else '')
 
