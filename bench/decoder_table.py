@@ -18,7 +18,7 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, file_hash, Timer
+from lost_nb.core import get_profile, run_dir, input_key, Timer
 from lost_nb.data import built_sources, heldout
 from lost_nb.vae import load_latents
 from lost_nb.teacher import active_teacher, teacher_features
@@ -35,7 +35,7 @@ def main():
     n = int(kw['n']) if 'n' in kw else None
     dcfg, keval = get_profile(profile, 'data'), get_profile(profile, 'tokenizer')['eval']
     vae_ckpt = run_dir('vae', profile) / 'vae.safetensors'
-    tok = load_tokenizer(run_dir('tokenizer', profile) / 'tokenizer.safetensors', inputs={'vae': file_hash(vae_ckpt)})
+    tok = load_tokenizer(run_dir('tokenizer', profile) / 'tokenizer.safetensors', inputs={'vae': input_key(vae_ckpt)})
     teacher, tid = active_teacher(profile, '')
     srcs = built_sources(dcfg)
     items, Z = [], []

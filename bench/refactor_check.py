@@ -41,7 +41,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors import safe_open
-from lost_nb.core import get_profile, run_dir, figures_dir, file_hash
+from lost_nb.core import get_profile, run_dir, figures_dir, input_key
 from lost_nb.data import built_sources, heldout, load_index, cache_dir
 from lost_nb.vae import load_latents
 from lost_nb.teacher import active_teacher, teacher_features
@@ -268,7 +268,7 @@ def main():
         return
     vae_ckpt = run_dir('vae', PROFILE) / 'vae.safetensors'
     new = {s: load_tokenizer(run_dir('tokenizer', PROFILE, f's{s}' if s else '') / 'tokenizer.safetensors',
-                             inputs={'vae': file_hash(vae_ckpt)}) for s in (0, 1, 2)
+                             inputs={'vae': input_key(vae_ckpt)}) for s in (0, 1, 2)
            if (run_dir('tokenizer', PROFILE, f's{s}' if s else '', create=False) / 'tokenizer.safetensors').exists()}
     cfg = new[0].cfg
     old_tok = LoST(cfg)

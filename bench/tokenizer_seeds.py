@@ -14,7 +14,7 @@ interrupted seed. Prints each run's training time. Results: figures/bench/tokeni
 import sys
 from dataclasses import asdict
 import torch
-from lost_nb.core import get_profile, run_dir, file_hash, run_jobs, Timer
+from lost_nb.core import get_profile, run_dir, input_key, run_jobs, Timer
 from lost_nb.data import built_sources, index_hash
 from lost_nb.vae import load_latents
 import lost_nb.tokenizer as lt
@@ -31,7 +31,7 @@ def main():
     vae_ckpt, rida_ckpt = run_dir('vae', profile) / 'vae.safetensors', run_dir('rida', profile) / 'rida.safetensors'
     srcs = built_sources(dcfg)
     z_train = torch.cat([load_latents(src, dcfg, vae_ckpt, split='train')[1] for src in srcs])
-    inputs = {'vae': file_hash(vae_ckpt), **{f'data.{s}': index_hash(s, dcfg) for s in srcs}}
+    inputs = {'vae': input_key(vae_ckpt), **{f'data.{s}': index_hash(s, dcfg) for s in srcs}}
     mcfg = lt.LoSTConfig.from_profile(kcfg['model'], C=z_train.shape[1], r=z_train.shape[2])
     variants = {'LoST': dict(semantic_weight=1.0, nested=True),
                 'LoST, no semantic loss': dict(semantic_weight=0.0, nested=True),

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, tempfile, time
+import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, tempfile, time, uuid
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,8 +22,8 @@ __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 
            'check_params', 'seed_everything', 'stable_hash', 'file_hash', 'rng', 'get_device', 'autocast', 'dist_info',
            'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root',
            'env_path', 'data_dir', 'figures_dir', 'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json',
-           'file_lock', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw',
-           'cosine_lr', 'check_resume', 'check_inputs', 'run_jobs', 'Timer']
+           'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
+           'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs', 'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
@@ -373,9 +373,9 @@ def stable_hash(obj) -> str:
 
 
 def file_hash(path: Path | str) -> str:
-    """A short hex digest of a file's content: the content key of a checkpoint or data file. A safetensors
-    file is hashed with its header's keys sorted (its writer orders the metadata at random), so the same
-    tensors and metadata always give the same key."""
+    """A short hex digest of a file's content: the key of an input file (a mesh, a released weights file). A
+    safetensors file is hashed with its header's keys sorted (its writer orders the metadata at random). Never
+    the key of a file this project computed from floats (a checkpoint, latents): see `input_key`."""
     h = hashlib.sha1()
     with open(path, 'rb') as f:
         if str(path).endswith('.safetensors'):
@@ -640,7 +640,7 @@ def save_checkpoint(
     # saved for resuming (an optimizer or its state_dict)
     optimizer: torch.optim.Optimizer | dict | None = None,
     kind: str | None = None,  # what the checkpoint holds: 'vae', 'teacher', 'rida', 'tokenizer', ...
-    inputs: dict | None = None,  # name -> content hash of what it was trained from
+    inputs: dict | None = None,  # name -> key of what it was trained from (`input_key`, `index_hash`)
     **meta,  # JSON-able counters: step, epoch, best metric, ...
 ) -> Path | None:
     "Write a checkpoint atomically (rank 0 only; other ranks return None)."
@@ -654,6 +654,7 @@ def save_checkpoint(
     header = {
         'format': 'lost-nb/1',
         'kind': kind,
+        'written': uuid.uuid4().hex[:12],  # this write: caches derived from the weights record it
         'inputs': inputs or {},
         'config': config,
         'meta': meta,
@@ -675,9 +676,30 @@ def save_checkpoint(
     return atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta_str))
 
 # %% ../nbs/00_core.ipynb #c037
+def checkpoint_header(path: Path | str) -> dict:
+    "The JSON header of a checkpoint (kind, inputs, config, meta, written), read without its tensors."
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        with safe_open(str(path), framework='pt') as f:
+            return json.loads((f.metadata() or {})['lost_nb'])
+    except KeyError:
+        raise CheckpointError(f"checkpoint {path} has no lost-nb header (not written by save_checkpoint)")
+    except Exception as e:
+        raise CheckpointError(f"checkpoint {path} is unreadable or corrupt: {e}") from None
+
+
+def input_key(ck: dict | Path | str) -> str:
+    """The provenance key of a checkpoint (a path, or a header or loaded checkpoint): a hash of its kind, its
+    resolved config and its inputs' keys, that is of what made it, never of its weights."""
+    h = ck if isinstance(ck, dict) else checkpoint_header(ck)
+    return stable_hash(dict(kind=h.get('kind'), config=h['config'], inputs=h.get('inputs', {})))
+
+
 def load_checkpoint(path: Path | str, map_location: str = 'cpu', kind: str | None = None) -> dict:
-    """Read a checkpoint: {'kind', 'inputs', 'config', 'meta', 'modules', '<module>': state_dict, ...,
-    'optimizer'}; with `kind`, a checkpoint of another kind is refused."""
+    """Read a checkpoint: {'kind', 'inputs', 'config', 'meta', 'modules', 'written', '<module>': state_dict,
+    ..., 'optimizer'}; a checkpoint of another `kind`, or one holding a non-finite weight, is refused."""
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"checkpoint {path} does not exist")
@@ -693,12 +715,19 @@ def load_checkpoint(path: Path | str, map_location: str = 'cpu', kind: str | Non
         raise CheckpointError(
             f"checkpoint {path} holds a {header.get('kind') or 'untyped'} model, not a {kind}"
         )
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise CheckpointError(
+            f"checkpoint {path} holds non-finite values (NaN or inf) in {len(bad)} tensor(s), e.g. {bad[0]}: "
+            "the training diverged or the file was damaged; retrain it"
+        )
     out = {
         'kind': header.get('kind'),
         'inputs': header.get('inputs', {}),
         'config': header['config'],
         'meta': header['meta'],
         'modules': header['modules'],
+        'written': header.get('written'),
         'optimizer': None,
     }
     for name in header['modules']:
@@ -711,7 +740,7 @@ def load_checkpoint(path: Path | str, map_location: str = 'cpu', kind: str | Non
 
 def update_checkpoint(path: Path | str, **meta) -> Path:
     """Rewrite a checkpoint (atomically) with `meta` added to its counters, keeping every module and the
-    optimizer."""
+    optimizer (and its input key; the write id is new)."""
     ck = load_checkpoint(path)
     return save_checkpoint(
         path,
@@ -793,7 +822,7 @@ def _diff(a: dict, b: dict, prefix: str = '') -> list[str]:
 def check_resume(
     path: Path | str,  # the checkpoint a run would resume from
     config: dict,  # the run's resolved config, as the trainer saves it
-    inputs: dict | None = None,  # the run's inputs (name -> content hash), as the trainer saves them
+    inputs: dict | None = None,  # the run's inputs (name -> key), as the trainer saves them
     may_differ: tuple = ('steps',),  # dotted settings a resumed run may change
     kind: str | None = None,  # the kind of checkpoint expected
 ) -> dict | None:
@@ -818,11 +847,11 @@ def check_resume(
 
 def check_inputs(
     ck: dict,  # a loaded checkpoint
-    inputs: dict | None,  # name -> the content hash the caller has now
+    inputs: dict | None,  # name -> the key the caller has now (`input_key` of a checkpoint, `index_hash`)
     path: Path | str = '',  # the checkpoint's file, for the message
     fix: str = 'retrain it, or use the inputs it was trained from',  # what to do about it
 ):
-    """A `CheckpointError` naming the file and every input whose hash differs from the one `ck` was trained
+    """A `CheckpointError` naming the file and every input whose key differs from the one `ck` was trained
     from."""
     stale = [
         f"{k}: {ck['inputs'].get(k)} -> {v}" for k, v in (inputs or {}).items() if ck['inputs'].get(k) != v

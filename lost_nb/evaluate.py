@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_evaluate.ipynb #c003
 from __future__ import annotations
-import csv, math, warnings
+import csv, json, math, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,8 +14,10 @@ from safetensors.torch import save_file, load_file
 from safetensors import safe_open
 from scipy.stats import binomtest
 from .core import seed_everything, adamw, progress, save_checkpoint, load_checkpoint, atomic_write
+from .core import stable_hash
 from .metrics import nn_dists, volume_iou, sample_surface, inside
 from .data import render_views, view_angles
+from .tokenizer import pca_axes
 
 from .vae import decode_logits, extract_mesh, LatentScaling
 
@@ -336,21 +338,23 @@ class PCACode:
         n: int,
         d: int,
         shape: tuple,
+        inputs: dict | None = None,  # name -> key of what made the latents it was fitted on
     ):
         self.mean, self.axes, self.std, self.total_var = mean, axes, std, total_var  # (D,), (n d, D), (n d,)
-        self.n, self.d, self.shape = n, d, tuple(shape)
+        self.n, self.d, self.shape, self.inputs = n, d, tuple(shape), dict(inputs or {})
 
     @classmethod
-    def fit(cls, z: torch.Tensor, n: int, d: int) -> 'PCACode':
-        "Fit on training latents z (S, C, r, 3r) (scaled), keeping n tokens of d components."
+    def fit(cls, z: torch.Tensor, n: int, d: int, inputs: dict | None = None) -> 'PCACode':
+        """Fit on training latents z (S, C, r, 3r) (scaled), keeping n tokens of d components; `inputs` (e.g.
+        the VAE's input key and the data's index hashes) names what made z, for `key`."""
         X = z.flatten(1).double()
-        mu = X.mean(0)
-        _, sv, Vt = torch.linalg.svd(X - mu, full_matrices=False)
-        k, r = n * d, min(n * d, len(sv))
+        # signs fixed, components below the numerical rank dropped: the same code within rounding anywhere
+        mu, V, sd = pca_axes(z, n * d)
+        k, r = n * d, len(sd)
         axes, std = torch.zeros(k, X.shape[1], dtype=torch.float64), torch.ones(k, dtype=torch.float64)
-        axes[:r], std[:r] = Vt[:r], (sv[:r] / math.sqrt(max(len(X) - 1, 1))).clamp_min(1e-8)
+        axes[:r], std[:r] = V, sd.clamp_min(1e-8)
         total = float((X - mu).pow(2).sum() / max(len(X) - 1, 1))
-        return cls(mu.float(), axes.float(), std.float(), total, n, d, z.shape[1:])
+        return cls(mu.float(), axes.float(), std.float(), total, n, d, z.shape[1:], inputs)
 
     def encode(self, z: torch.Tensor) -> torch.Tensor:
         "(B, C, r, 3r) latents -> (B, n, d) whitened coefficients."
@@ -367,21 +371,20 @@ class PCACode:
         real = self.axes[: k * self.d].abs().sum(1) > 0  # components beyond the data's rank carry nothing
         return float((self.std[: k * self.d][real] ** 2).sum() / self.total_var)
 
-    def content_hash(self) -> str:
-        """A short hash of the code's numbers (a file's bytes are not stable: safetensors orders metadata at
-        random)."""
-        import hashlib
-
-        h = hashlib.sha1(repr((self.n, self.d, self.shape)).encode())
-        for t in (self.mean, self.axes, self.std):
-            h.update(t.contiguous().numpy().tobytes())
-        return h.hexdigest()[:12]
+    def key(self) -> str:
+        """The code's provenance key: what made it (its size and the keys of the latents it was fitted on),
+        never its numbers, which round differently on another machine or thread count."""
+        return stable_hash(dict(kind='pca', n=self.n, d=self.d, shape=list(self.shape), inputs=self.inputs))
 
     def save(self, path: Path | str) -> Path:
         "Write the code (atomically) as safetensors."
         t = dict(mean=self.mean, axes=self.axes, std=self.std)
         meta = dict(
-            n=str(self.n), d=str(self.d), shape=','.join(map(str, self.shape)), total_var=repr(self.total_var)
+            n=str(self.n),
+            d=str(self.d),
+            shape=','.join(map(str, self.shape)),
+            total_var=repr(self.total_var),
+            inputs=json.dumps(self.inputs),
         )
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return atomic_write(
@@ -401,7 +404,18 @@ class PCACode:
             int(m['n']),
             int(m['d']),
             tuple(int(v) for v in m['shape'].split(',')),
+            json.loads(m.get('inputs', '{}')),
         )
+
+    @classmethod
+    def cached(cls, path: Path | str, z: torch.Tensor, n: int, d: int, inputs: dict) -> 'PCACode':
+        """The code saved at `path` if it was fitted from the same `inputs` at the same size, else one fitted
+        on `z` and saved there: every later stage then uses the very axes the first one used."""
+        if Path(path).exists():
+            old = cls.load(path)
+            if old.key() == cls(None, None, None, 0.0, n, d, z.shape[1:], inputs).key():
+                return old
+        return cls.load(cls.fit(z, n, d, inputs).save(path))
 
 # %% ../nbs/04_evaluate.ipynb #c024
 @torch.no_grad()

@@ -315,9 +315,11 @@ def generate(model: LoSTGPT, cond: torch.Tensor, n: int | None = None, **kw) -> 
 class TeacherViewEncoder:
     "Renders (B, H, W) uint8 -> (B, D) global teacher features (L2-normalised)."
 
-    def __init__(self, teacher, teacher_id: str, source_file: Path | str | None):
+    def __init__(self, teacher, teacher_id: str, weights_file: Path | str | None = None):
         self.teacher, self.id = teacher, f"teacher:{teacher_id}"
-        self.hash = file_hash(source_file) if source_file else teacher_id
+        # the key of what it embeds with: released weights by their bytes (an input file); a teacher trained
+        # here by its id, which holds its checkpoint's input key
+        self.hash = file_hash(weights_file) if weights_file else teacher_id
 
     @torch.no_grad()
     def __call__(self, renders: np.ndarray, batch: int = 128) -> torch.Tensor:
@@ -362,7 +364,7 @@ class OpenCLIPViewEncoder:
 # %% ../nbs/06_lost_gpt.ipynb #c051
 def condition_encoder(profile: str, dino_weights: str = '', clip_weights: str = ''):
     "The image-condition encoder of `profile`: OpenCLIP from `clip_weights`, else the profile's teacher."
-    from lost_nb.core import get_profile, run_dir
+    from lost_nb.core import get_profile
     from lost_nb.teacher import active_teacher
 
     if get_profile(profile, 'gpt')['condition']['image'] == 'openclip':
@@ -372,9 +374,7 @@ def condition_encoder(profile: str, dino_weights: str = '', clip_weights: str = 
             )
         return OpenCLIPViewEncoder(clip_weights)
     teacher, tid = active_teacher(profile, dino_weights)
-    return TeacherViewEncoder(
-        teacher, tid, dino_weights or run_dir('teacher', profile) / 'offline_teacher.safetensors'
-    )
+    return TeacherViewEncoder(teacher, tid, dino_weights or None)
 
 # %% ../nbs/06_lost_gpt.ipynb #c034
 def sample_conditions(
@@ -408,7 +408,7 @@ def train_gpt(
     ckpt: Path | str | None = None,  # checkpoint to write to and resume from
     seed: int = 0,
     save_every: int = 500,
-    inputs: dict | None = None,  # name -> content hash of what it trains from
+    inputs: dict | None = None,  # name -> key of what it trains from
     until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
     device=None,
 ) -> tuple[LoSTGPT, dict]:
@@ -491,7 +491,7 @@ def load_gpt(
     path: Path | str,
     device='cpu',
     ema: bool = True,  # the EMA weights (else the raw ones)
-    inputs: dict | None = None,  # name -> content hash it must have been trained from, e.g. {'tokens': ...}
+    inputs: dict | None = None,  # name -> key it must have been trained from, e.g. {'tokens': ...}
 ) -> tuple[LoSTGPT, dict]:
     "(a trained GPT in eval mode, its checkpoint); refused if it was trained from other `inputs`."
     ck = load_checkpoint(path, kind='gpt')

@@ -15,7 +15,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from safetensors import safe_open
 from safetensors.torch import save_file
-from .core import atomic_write, file_hash
+from .core import atomic_write, input_key
 from .metrics import chamfer_l1, sample_surface, volume_iou, inside
 from .meshes import load_mesh
 from .data import render_views
@@ -215,7 +215,7 @@ def tokenize_mesh(
         raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
     vae, _ = load_vae(vae_ckpt)
     # it decodes its own VAE's latents only
-    tok = load_tokenizer(tok_ckpt, inputs={'vae': file_hash(vae_ckpt)})
+    tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
     prefixes = prefix_lengths(tok.cfg.K) if prefixes is None else prefixes
     bad = [k for k in prefixes if not 1 <= k <= tok.cfg.K]
     if bad:
@@ -299,8 +299,8 @@ def generate_meshes(
         raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
     if category is not None and image is not None:
         raise ValueError("give one of --category, --image (or --unconditional), not both")
-    tok = load_tokenizer(tok_ckpt, inputs={'vae': file_hash(vae_ckpt)})
-    gpt, ck = load_gpt(gpt_ckpt, inputs={'tokenizer': file_hash(tok_ckpt)})
+    tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
+    gpt, ck = load_gpt(gpt_ckpt, inputs={'tokenizer': input_key(tok_ckpt)})
     N = gpt.cfg.n_tokens
     if tokens is not None and not 1 <= tokens <= N:
         raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")

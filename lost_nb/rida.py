@@ -300,7 +300,7 @@ def train_extractor(
     # 0: uniform batches; n: batches of groups of an anchor and n of its teacher neighbours
     neighbours: int = 0,
     warmup: float = 0.05,  # fraction of training spent warming the learning rate up
-    inputs: dict | None = None,  # name -> content hash of what it trains from (VAE, teacher, data)
+    inputs: dict | None = None,  # name -> key of what it trains from (VAE, teacher, data)
 ) -> tuple[RIDA, dict]:
     "Train a RIDA backbone with `objective`; keep the best validation Pearson; returns (best model, log)."
     seed_everything(seed)

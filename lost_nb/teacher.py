@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .core import ProfileConfig, adamw, seed_everything, progress, run_dir, save_checkpoint
-from .core import load_checkpoint, check_resume, cosine_lr, file_hash, stable_hash, atomic_write
+from .core import load_checkpoint, check_resume, cosine_lr, input_key, stable_hash, atomic_write
 from .core import is_main, init_distributed, dist_info, CheckpointError
 from .data import ORTHO_VIEWS, load_index, load_shape, cache_dir
 
@@ -177,7 +177,7 @@ def train_offline_teacher(
     warmup: float = 0.1,  # fraction of training warming the learning rate up
     seed: int = 0,
     ckpt: Path | None = None,  # checkpoint to resume from and write to
-    inputs: dict | None = None,  # name -> content hash of the training data
+    inputs: dict | None = None,  # name -> key of the training data
 ) -> tuple[RenderEncoder, list]:
     "Train the offline teacher with NT-Xent on pairs of views; returns the model and the loss curve."
     seed_everything(seed)
@@ -255,12 +255,15 @@ def shape_features(teacher, renders: np.ndarray, batch: int = 64) -> tuple[torch
 
 
 def teacher_features(teacher, source: str, data_cfg: dict, teacher_id: str) -> dict:
-    "Cached {'ids', 'global', 'tokens'} of every shape of `source` under `teacher` (computed on first use)."
+    """Cached {'ids', 'global', 'tokens'} of every shape of `source` under `teacher` (computed on first use,
+    and again when the dataset or the teacher's weights were rewritten since)."""
     path = cache_dir(source, data_cfg) / f"teacher-{teacher_id}.safetensors"
-    if path.exists():  # stale if the dataset has grown or changed since
+    written = str(getattr(teacher, 'written', None))  # a trained teacher's write id (`load_offline_teacher`)
+    if path.exists():
         with safe_open(str(path), 'pt') as f:
-            stale = json.loads(f.metadata()['ids']) != [r['shape_id'] for r in load_index(source, data_cfg)]
-        if stale:
+            meta = f.metadata()
+        ids_now = [r['shape_id'] for r in load_index(source, data_cfg)]
+        if json.loads(meta['ids']) != ids_now or meta.get('written', 'None') != written:
             path.unlink()
     if not path.exists():
         ids, ims, _ = load_renders([(source, data_cfg)], None)
@@ -270,7 +273,7 @@ def teacher_features(teacher, source: str, data_cfg: dict, teacher_id: str) -> d
             lambda tmp: save_file(
                 {'global': g.contiguous(), 'tokens': t.half().contiguous()},
                 tmp,
-                metadata={'ids': json.dumps(ids), 'teacher': teacher_id},
+                metadata={'ids': json.dumps(ids), 'teacher': teacher_id, 'written': written},
             ),
         )
     with safe_open(str(path), 'pt') as f:
@@ -305,12 +308,14 @@ def load_offline_teacher(path: Path | str) -> RenderEncoder:
         raise CheckpointError(
             f"checkpoint {path} does not hold a loadable teacher ({type(e).__name__}: {str(e)[:160]})"
         )
+    m.written = ck['written']  # which write of the weights: the feature caches record it
     return m.eval().requires_grad_(False)
 
 
 def offline_teacher_id(path: Path | str) -> str:
-    "A cache key for a trained offline teacher: the hash of its checkpoint's bytes."
-    return 'offline-' + file_hash(path)
+    """The id of a trained offline teacher, in cache names and in the inputs of what it teaches: its
+    checkpoint's input key (what trained it), not a hash of its weights."""
+    return 'offline-' + input_key(path)
 
 
 def active_teacher(

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import ProfileConfig, adamw, seed_everything, progress, get_device, save_checkpoint
-from .core import load_checkpoint, check_resume, cosine_lr, file_hash, is_main, init_distributed
+from .core import load_checkpoint, check_resume, cosine_lr, input_key, is_main, init_distributed
 from .core import dist_info, EMA, check_inputs, CheckpointError
 from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder
 from .rida import load_semantic_extractor
@@ -311,13 +311,19 @@ def pca_axes(
     z: torch.Tensor,  # (N, ...) training latents
     n: int,  # components kept
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(mean (D,), top-n principal axes (n, D), their standard deviations (n,)) of the flattened latents, in
-    float64."""
+    """(mean (D,), top principal axes (n', D), their standard deviations (n',)) of the flattened latents, in
+    float64, with n' = min(n, the data's numerical rank) and each axis's sign fixed by its largest entry."""
     zf = z.flatten(1).double()
     mu = zf.mean(0)
     _, S, Vt = torch.linalg.svd(zf - mu, full_matrices=False)
-    n = min(n, len(S))
-    return mu, Vt[:n], S[:n] / math.sqrt(max(len(zf) - 1, 1))
+    # below the numerical rank (NumPy's matrix_rank tolerance) a component is rounding noise, different on
+    # every machine and thread count: whitening it would blow that noise up to unit scale
+    rank = int((S > S[:1].max() * max(zf.shape) * torch.finfo(torch.float64).eps).sum()) if len(S) else 0
+    n = min(n, rank)
+    Vt = Vt[:n]
+    # LAPACK's sign of an axis is arbitrary and changes with the BLAS kernel (scikit-learn's svd_flip)
+    Vt = Vt * torch.sign(Vt.gather(1, Vt.abs().argmax(1, keepdim=True)))
+    return mu, Vt, S[:n] / math.sqrt(max(len(zf) - 1, 1))
 
 
 @torch.no_grad()
@@ -397,7 +403,7 @@ def train_tokenizer(
     ema_decay: float = 0.999,
     save_every: int = 500,
     device=None,
-    inputs: dict | None = None,  # name -> content hash of what it trains from (the VAE, the data)
+    inputs: dict | None = None,  # name -> key of what it trains from (the VAE, the data)
     until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
 ) -> tuple[LoST, EMA, dict, nn.Module | None]:
     "Train the tokenizer; returns (model, EMA, log, the extractor used by the semantic loss)."
@@ -433,7 +439,7 @@ def train_tokenizer(
         n_train=len(z),
     )
     # the extractor, by content
-    inputs = {**(inputs or {}), **({'rida': file_hash(extractor_path)} if extractor else {})}
+    inputs = {**(inputs or {}), **({'rida': input_key(extractor_path)} if extractor else {})}
     ck = check_resume(ckpt, config, inputs, kind='tokenizer') if ckpt else None
     if ck is not None:
         model.load_state_dict(ck['model'])
@@ -504,7 +510,7 @@ def load_tokenizer(
     path: Path | str,
     device='cpu',
     ema: bool = True,  # the EMA weights (else the raw ones)
-    # name -> content hash the tokenizer must have been trained from, e.g. {'vae': ...}
+    # name -> key the tokenizer must have been trained from, e.g. {'vae': ...}
     inputs: dict | None = None,
 ) -> LoST:
     """A trained tokenizer (EMA weights by default) in eval mode; refused if it was trained from other

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_triplane_vae.ipynb #c003
 from __future__ import annotations
-import hashlib, json, math, time
+import json, math, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ from skimage.measure import marching_cubes
 from .core import ProfileConfig, adamw, seed_everything, get_device, autocast, dist_info, is_main
 from .core import init_distributed, barrier, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import check_resume, cosine_lr, rng_state, set_rng_state, update_checkpoint, CheckpointError
-from .core import EMA, file_hash
+from .core import EMA, file_hash, input_key, checkpoint_header
 from .layers import Block
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
@@ -30,8 +30,8 @@ __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'pl
            'train_progress', 'vae_loss', 'train_step', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits',
            'grid_logits', 'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh',
            'encode_points', 'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
-           'latent_scaling', 'scale_factor_of', 'checkpoint_hash', 'latents_path', 'encode_cache', 'load_latents',
-           'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize']
+           'latent_scaling', 'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
+           'latent_iou', 'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -394,7 +394,7 @@ def train_step(model, opt, batch, frac: float, train: dict, device) -> dict:
 
 def _save(path, model, ema, opt, config, inputs, step, g, **meta):
     """The one place that writes a VAE checkpoint (rank 0 only): weights, EMA, optimizer, the random state a
-    resumed run continues from, the resolved config and the inputs' content hashes."""
+    resumed run continues from, the resolved config and the inputs' keys."""
     mods = {'model': model} if ema is None else {'model': model, 'ema': ema}
     return save_checkpoint(
         path,
@@ -417,7 +417,7 @@ def train_vae(
     seed: int = 0,
     device=None,
     log_every: int = 100,
-    # name -> content hash of the training data (e.g. `index_hash` of each source)
+    # name -> key of the training data (e.g. `index_hash` of each source)
     inputs: dict | None = None,
 ) -> tuple[TriplaneVAE, dict]:
     """Train (or resume) a VAE of either architecture; returns the model (EMA weights when EMA is on) and a
@@ -505,9 +505,10 @@ def import_direct3d(
     return save_checkpoint(
         out,
         {'model': model},
-        {'arch': 'direct3d', 'model': asdict(c), 'imported_from': str(checkpoint)},
+        {'arch': 'direct3d', 'model': asdict(c)},
         kind='vae',
-        inputs={'direct3d': file_hash(checkpoint)},
+        inputs={'direct3d': file_hash(checkpoint)},  # the released file: an input, hashed by its bytes
+        imported_from=str(checkpoint),
         scale_factor=c.latents_scale,
         latent_shift=c.latents_shift,
         finished=True,
@@ -803,14 +804,9 @@ def scale_factor_of(path: Path | str) -> float:
     return meta['scale_factor']
 
 # %% ../nbs/02_triplane_vae.ipynb #c052
-def checkpoint_hash(path: Path | str) -> str:
-    "A short hash of a checkpoint file's bytes."
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
-
-
 def latents_path(source: str, data_cfg: dict, ckpt: Path | str) -> Path:
-    "Where the latents of `source` under VAE checkpoint `ckpt` live."
-    return cache_dir(source, data_cfg) / f"latents-{checkpoint_hash(ckpt)}.safetensors"
+    "Where the latents of `source` under VAE checkpoint `ckpt` live: named by the checkpoint's input key."
+    return cache_dir(source, data_cfg) / f"latents-{input_key(ckpt)}.safetensors"
 
 
 def encode_cache(
@@ -830,6 +826,7 @@ def encode_cache(
                 'ids': json.dumps(d['ids']),
                 'scale_factor': str(scale.scale),
                 'shift': str(scale.shift),
+                'vae_written': str(checkpoint_header(ckpt).get('written')),  # the weights that made them
             },
         ),
     )
@@ -850,7 +847,13 @@ def load_latents(
             f"no latents of {source!r} for VAE checkpoint {ckpt} at {p}: run nbs/02_triplane_vae.ipynb"
         )
     with safe_open(str(p), framework='pt') as f:
-        ids, z = json.loads(f.metadata()['ids']), f.get_tensor('latents')
+        meta, z = f.metadata(), f.get_tensor('latents')
+    if meta.get('vae_written') != str(checkpoint_header(ckpt).get('written')):
+        raise CheckpointError(
+            f"the latents at {p} were encoded by an earlier write of {ckpt} (retrained or rescaled since): "
+            "run nbs/02_triplane_vae.ipynb to encode them again"
+        )
+    ids = json.loads(meta['ids'])
     if split is None:
         return ids, z
     of = {r['shape_id']: r['split'] for r in load_index(source, data_cfg)}

@@ -47,7 +47,7 @@ def test_02_02b_03_on_direct3ds_latents(tmp_path):
             timeout=900,
         )
         assert r.returncode == 0, (nb, r.stderr[-3000:])
-    from lost_nb.core import load_checkpoint, file_hash
+    from lost_nb.core import load_checkpoint, file_hash, input_key
 
     vae = load_checkpoint(runs / 'vae-smoke' / 'vae.safetensors', kind='vae')
     assert vae['config']['arch'] == 'direct3d' and vae['inputs'] == {'direct3d': file_hash(CKPT)}
@@ -55,5 +55,5 @@ def test_02_02b_03_on_direct3ds_latents(tmp_path):
         vae['meta']['scale_factor'] == 2.0 and vae['meta']['latent_shift'] == 0.1
     )  # the fixture's config.yaml
     tok = load_checkpoint(runs / 'tokenizer-smoke' / 'tokenizer.safetensors', kind='tokenizer')
-    assert tok['inputs']['vae'] == file_hash(runs / 'vae-smoke' / 'vae.safetensors')
+    assert tok['inputs']['vae'] == input_key(runs / 'vae-smoke' / 'vae.safetensors')
     assert tok['config']['model']['C'] == 4 and tok['config']['model']['r'] == 4  # Direct3D's small latent

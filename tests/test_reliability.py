@@ -395,8 +395,10 @@ def test_unknown_notebook_parameter_stops_before_work(tmp_path):
 
 
 @needs_smoke
-def test_retrained_vae_makes_rida_and_tokenizer_stale(tmp_path):
-    "After `papermill 02 -p seed 1 -p resume False`, 02b and 03 stop with one line naming the stale checkpoint."
+def test_retrained_vae_makes_rida_and_tokenizer_stale_only_if_its_inputs_changed(tmp_path):
+    """`papermill 02 -p resume False` (the same seed) retrains the VAE into a file of other bytes (timings, write id),
+    and 03 goes on with its tokenizers untouched; after `-p seed 1 -p resume False`, 02b and 03 stop with one line
+    naming the stale checkpoint."""
     runs = tmp_path / 'runs'
     shutil.copytree(RUNS, runs, ignore=shutil.ignore_patterns('notebooks-*', 'figures-*'))
     nb = lambda name, *p: run(
@@ -412,6 +414,14 @@ def test_retrained_vae_makes_rida_and_tokenizer_stale(tmp_path):
         LOST_NB_RUNS=runs,
         LOST_NB_FIGURES=tmp_path / 'figures',
     )
+    vae_before = (runs / 'vae-smoke' / 'vae.safetensors').read_bytes()
+    r = nb('02_triplane_vae.ipynb', '-p', 'resume', 'False')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (runs / 'vae-smoke' / 'vae.safetensors').read_bytes() != vae_before  # another file ...
+    toks = {p: p.read_bytes() for p in runs.glob('tokenizer-*/tokenizer.safetensors')}
+    r = nb('03_train_tokenizer.ipynb')
+    assert r.returncode == 0, r.stderr[-3000:]  # ... from the same inputs: not stale
+    assert all(p.read_bytes() == b for p, b in toks.items())  # nothing retrained
     r = nb('02_triplane_vae.ipynb', '-p', 'seed', '1', '-p', 'resume', 'False')
     assert r.returncode == 0, r.stderr[-3000:]
     for name, stale in (
