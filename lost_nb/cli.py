@@ -4,16 +4,18 @@
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import argparse, ast, json, os, re, sys, time
+import argparse, ast, json, math, os, re, sys, time
 from pathlib import Path
+from . import __version__
 from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError, dist_info
-from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items
+from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items, UP_AXES, check_name
 from .shapes import procedural_items
-from .data import build_dataset, cache_dir
+from .data import build_dataset, cache_dir, request_key
 
 # %% auto #0
-__all__ = ['INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'cmd_vae', 'add_vae_parser', 'cmd_tokenize',
-           'cmd_generate', 'add_generate_parser', 'add_tokenize_parser', 'parser', 'main']
+__all__ = ['EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'at_least', 'between', 'Parser',
+           'warn_and_exit', 'cmd_vae', 'add_vae_parser', 'add_refine_args', 'cmd_tokenize', 'cmd_generate',
+           'add_generate_parser', 'add_tokenize_parser', 'parser', 'error_line', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def shard_of(spec: str | None) -> tuple[int, int]:
@@ -31,8 +33,6 @@ def cmd_data(a):
     "Build and cache a dataset; print the skip report and shapes per second."
     cfg = get_profile(a.profile, 'data')
     workers = a.workers or cfg['workers']
-    if a.n is not None and a.n < 1:
-        raise SystemExit(f"lost-nb data: --n {a.n} must be at least 1")
     if a.source == 'procedural':
         items, name = procedural_items(a.n or cfg['n_procedural'], seed=a.seed), 'proc'
     elif a.source == 'sh3d':
@@ -40,17 +40,23 @@ def cmd_data(a):
     else:
         if not a.path:
             raise SystemExit("lost-nb data folder: give the folder of meshes (lost-nb data folder PATH)")
-        items = folder_items(a.path, labels=a.labels, source=a.name)[: a.n]
-        name = a.name
+        name = check_name(a.name)
+        items = folder_items(a.path, labels=a.labels, source=name, up=a.up)[: a.n]
+    if not items:
+        raise ValueError(f"no items to build the {name!r} dataset from")
     i, n = shard_of(a.shard)
-    items = items[i::n]  # this shard's share; every shard merges its rows into the same index
+    request = request_key(items)  # the whole request: every shard of it merges into one index
     with Timer() as t:
-        rows, rep = build_dataset(items, name, cfg, workers=workers)
+        rows, rep = build_dataset(items[i::n], name, cfg, workers=workers, request=request, add=a.add)
     new = sum(not r['cached'] for r in rows)
+    index = json.loads((cache_dir(name, cfg) / 'index.json').read_text())
+    held = f"the index holds {len(index['shapes'])} shapes" + (
+        f" from {len(index['requests'])} builds (--add)" if len(index['requests']) > 1 else ' (this build)'
+    )
     print(
         f"{name}: {len(rows)} shapes processed ({new} new, {len(rows) - new} from the cache), "
         f"{len(rep.skipped)} skipped {dict(rep.reasons())} in {t.s:.1f}s "
-        f"({new / max(t.s, 1e-9):.2f} new shapes/s, {workers} workers) -> {cache_dir(name, cfg)}"
+        f"({new / max(t.s, 1e-9):.2f} new shapes/s, {workers} workers); {held} -> {cache_dir(name, cfg)}"
     )
     return rows, rep
 
@@ -134,7 +140,62 @@ def cmd_run(a):
     )
     return timings
 
+# %% ../nbs/90_cli.ipynb #c101
+def at_least(lo: int):
+    "An argparse type: an integer >= `lo`."
+
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{s!r} is not an integer") from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"{v} must be at least {lo}")
+        return v
+
+    parse.__name__ = f'integer >= {lo}'
+    return parse
+
+
+def between(lo: float, hi: float, open_lo: bool = False):
+    "An argparse type: a number in [lo, hi] (in (lo, hi] with `open_lo`)."
+
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{s!r} is not a number") from None
+        if not math.isfinite(v) or v > hi or v < lo or (open_lo and v == lo):
+            raise argparse.ArgumentTypeError(f"{v:g} must be in {'(' if open_lo else '['}{lo:g}, {hi:g}]")
+        return v
+
+    parse.__name__ = 'number'
+    return parse
+
+
+class Parser(argparse.ArgumentParser):
+    "argparse with every option's default in its help, and an argument error in one line (exit status 2)."
+
+    def __init__(self, *a, **kw):
+        kw.setdefault('formatter_class', argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(*a, **kw)
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
 # %% ../nbs/90_cli.ipynb #c011
+EMPTY_EXIT = 3  # outputs written, but some empty or undefined (see the warnings)
+
+
+def warn_and_exit(cmd: str, warnings: list, out):
+    "Print each warning on stderr; exit with `EMPTY_EXIT` if there is any (the outputs are in `out`)."
+    for w in warnings:
+        print(f"lost-nb {cmd}: warning: {w}", file=sys.stderr)
+    if warnings:
+        print(f"lost-nb {cmd}: {len(warnings)} warning(s); the outputs are in {out}", file=sys.stderr)
+        raise SystemExit(EMPTY_EXIT)
+
+
 def cmd_vae(a):
     "Encode, decode or round-trip a mesh file through a trained triplane VAE."
     from lost_nb import pipeline  # the models load only for the commands that use them
@@ -145,24 +206,34 @@ def cmd_vae(a):
             f"lost-nb vae: checkpoint {ckpt} does not exist "
             f"(train it: nbs/02_triplane_vae.ipynb, or pass --ckpt)"
         )
+    steps = 0 if a.no_refine else a.refine_steps
     with Timer() as t:
         if a.action == 'encode':
-            z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed)
+            z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed, refine_steps=steps, up=a.up)
         elif a.action == 'decode':
             mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res)
         else:
             pv = Path(a.out).with_suffix('.png')
-            r = pipeline.roundtrip(ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv)
+            r = pipeline.roundtrip(
+                ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv, refine_steps=steps, up=a.up
+            )
             mesh = r['mesh']
     if a.action == 'encode':
-        print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} in {t.s:.1f}s")
+        how = f"refined {steps} steps" if steps else 'the plain encoder'
+        print(f"encoded {a.input} -> {a.out}: scaled latent {tuple(z.shape)} ({how}) in {t.s:.1f}s")
         return
-    msg = f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces"
-    msg += f" in {t.s:.1f}s"
+    print(
+        f"{a.action} {a.input} -> {a.out}: {len(mesh.vertices)} vertices, {len(mesh.faces)} faces "
+        f"in {t.s:.1f}s"
+    )
     if a.action == 'roundtrip':
-        msg += f"; volume IoU against the input {r['iou']:.3f}, Chamfer-L1 {r['chamfer_x1e2']:.2f} x1e-2"
-        msg += f"; preview {pv}"
-    print(msg)
+        print(f"  against the input, plain encoder: {pipeline.describe(r['scores']['plain'])}")
+        if 'refined' in r['scores']:
+            print(f"  against the input, refined {steps} steps: {pipeline.describe(r['scores']['refined'])}")
+        print(f"  preview {pv}")
+        warn_and_exit('vae', r['warnings'], a.out)
+    elif not len(mesh.faces):
+        warn_and_exit('vae', ['the decode is empty (no surface at the 0 level)'], a.out)
 
 
 def add_vae_parser(sub):
@@ -174,15 +245,31 @@ def add_vae_parser(sub):
         '--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)'
     )
     v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
-    v.add_argument('--res', type=int, default=129, help='marching-cubes grid points per side')
-    v.add_argument('--seed', type=int, default=0, help='surface sampling seed')
+    v.add_argument('--res', type=at_least(9), default=129, help='marching-cubes grid points per side')
+    v.add_argument('--seed', type=at_least(0), default=0, help='surface sampling seed')
+    add_refine_args(v)
     v.set_defaults(fn=cmd_vae)
     return v
+
+
+def add_refine_args(p):
+    "--refine-steps / --no-refine and --up, shared by `vae` and `tokenize`."
+    p.add_argument(
+        '--refine-steps',
+        type=at_least(0),
+        default=30,
+        help='encode-time refinement steps of the latent (chosen on val: bench/vae_refine.py)',
+    )
+    p.add_argument('--no-refine', action='store_true', help='the plain encoder only (as --refine-steps 0)')
+    p.add_argument(
+        '--up', choices=UP_AXES, default='y', help="the input's up axis (many collections are Z-up)"
+    )
 
 # %% ../nbs/90_cli.ipynb #c013
 def cmd_tokenize(a):
     "Tokenize a mesh file and decode the requested prefixes."
     from lost_nb import pipeline  # the models load only for the commands that use them
+
     try:
         prefixes = [int(x) for x in a.prefix.split(',') if x.strip()] if a.prefix else None
     except ValueError:
@@ -195,24 +282,37 @@ def cmd_tokenize(a):
     for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer')):
         if not c.exists():
             raise SystemExit(f"lost-nb tokenize: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
+    steps = 0 if a.no_refine else a.refine_steps
     with Timer() as t:
         w = pipeline.tokenize_mesh(
-            a.mesh, vae_ckpt, tok_ckpt, prefixes, a.out, steps=a.steps, cfg_scale=a.cfg, res=a.res
+            a.mesh,
+            vae_ckpt,
+            tok_ckpt,
+            prefixes,
+            a.out,
+            steps=a.steps,
+            cfg_scale=a.cfg,
+            res=a.res,
+            refine_steps=steps,
+            up=a.up,
+            overwrite=a.overwrite,
         )
-    print(
-        f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s: "
-        + ', '.join(Path(v).name for v in w['files'].values())
-    )
-    for k, s in w['scores'].items():
+    print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s (manifest.json lists the files)")
+    print(f"  VAE round trip, plain encoder: {pipeline.describe(w['vae']['plain'])}")
+    if 'refined' in w['vae']:
         print(
-            f"  {k:4d} token{'s' if k > 1 else ' '}: volume IoU {s['iou']:.3f}, "
-            f"Chamfer-L1 {s['chamfer_x1e2']:.2f} x1e-2 against the input"
+            f"  VAE round trip, refined {steps} steps (the latent tokenized): "
+            f"{pipeline.describe(w['vae']['refined'])}"
         )
+    for k, s in w['scores'].items():
+        print(f"  {k:4d} token{'s' if k > 1 else ' '}: {pipeline.describe(s)} against the input")
+    warn_and_exit('tokenize', w['warnings'], a.out)
 
 
 def cmd_generate(a):
-    "Sample LoST-GPT into a folder: one GLB and its tokens per sample, and a preview."
+    "Sample LoST-GPT into a folder: one GLB and its tokens per sample, a preview and a manifest."
     from lost_nb import pipeline  # the models load only for the commands that use them
+
     runs = project_root() / 'runs'
     gpt_ckpt = Path(a.gpt or runs / f'gpt-{a.profile}' / 'gpt.safetensors')
     tok_ckpt = Path(a.tokenizer or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
@@ -238,9 +338,15 @@ def cmd_generate(a):
             steps=a.steps,
             res=a.res,
             seed=a.seed,
+            overwrite=a.overwrite,
         )
     mode = f"class {a.category}" if a.category else f"image {a.image}" if a.image else 'unconditional'
-    print(f"generated {a.n} shapes ({mode}) -> {a.out} in {t.s:.1f}s; tokens used: {w['tokens']}")
+    n_empty = len(w['warnings'])
+    print(
+        f"generated {a.n} shapes ({mode}) -> {a.out} in {t.s:.1f}s; tokens used: {w['tokens']}"
+        + (f"; {n_empty} of them empty" if n_empty else '')
+    )
+    warn_and_exit('generate', w['warnings'], a.out)
 
 
 def add_generate_parser(sub):
@@ -251,10 +357,13 @@ def add_generate_parser(sub):
     m.add_argument('--image', default=None, help='a picture of the shape (any image file)')
     m.add_argument('--unconditional', action='store_true', help='no condition')
     n = t.add_mutually_exclusive_group()
-    n.add_argument('--tokens', type=int, default=None, help='tokens to generate (default: all N)')
+    n.add_argument('--tokens', type=at_least(1), default=None, help='tokens to generate (default: all N)')
     n.add_argument('--adaptive', action='store_true', help='stop each sample by itself')
-    t.add_argument('--n', type=int, default=8, help='samples')
-    t.add_argument('--out', required=True, help='output folder')
+    t.add_argument('--n', type=at_least(1), default=8, help='samples')
+    t.add_argument(
+        '--out', required=True, help='output folder (refused if it holds files, unless --overwrite)'
+    )
+    t.add_argument('--overwrite', action='store_true', help='replace what --out holds (whole, never mixed)')
     t.add_argument(
         '--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default'
     )
@@ -263,12 +372,14 @@ def add_generate_parser(sub):
         '--tokenizer', default=None, help='tokenizer checkpoint (default runs/tokenizer-<profile>/...)'
     )
     t.add_argument('--vae', default=None, help='VAE checkpoint (default runs/vae-<profile>/vae.safetensors)')
-    t.add_argument('--threshold', type=float, default=0.9, help="the adaptive stop's IoU threshold")
-    t.add_argument('--cfg', type=float, default=3.0, help='classifier-free guidance scale')
-    t.add_argument('--head-steps', type=int, default=25, help="the diffusion head's sampler steps")
-    t.add_argument('--steps', type=int, default=25, help="the tokenizer decoder's sampler steps")
-    t.add_argument('--res', type=int, default=129, help='marching-cubes grid points per side')
-    t.add_argument('--seed', type=int, default=0)
+    t.add_argument(
+        '--threshold', type=between(0, 1, open_lo=True), default=0.9, help="the adaptive stop's IoU threshold"
+    )
+    t.add_argument('--cfg', type=between(0, 100), default=3.0, help='classifier-free guidance scale')
+    t.add_argument('--head-steps', type=at_least(1), default=25, help="the diffusion head's sampler steps")
+    t.add_argument('--steps', type=at_least(1), default=25, help="the tokenizer decoder's sampler steps")
+    t.add_argument('--res', type=at_least(9), default=129, help='marching-cubes grid points per side')
+    t.add_argument('--seed', type=at_least(0), default=0)
     t.set_defaults(fn=cmd_generate)
     return t
 
@@ -280,7 +391,10 @@ def add_tokenize_parser(sub):
     t.add_argument(
         '--prefix', default=None, help='comma-separated token counts to decode (default 1, 2, 4, ..., K)'
     )
-    t.add_argument('--out', required=True, help='output folder')
+    t.add_argument(
+        '--out', required=True, help='output folder (refused if it holds files, unless --overwrite)'
+    )
+    t.add_argument('--overwrite', action='store_true', help='replace what --out holds (whole, never mixed)')
     t.add_argument(
         '--profile', default='cpu', choices=sorted(PROFILES), help='whose checkpoints to use by default'
     )
@@ -290,29 +404,37 @@ def add_tokenize_parser(sub):
         default=None,
         help='tokenizer checkpoint (default runs/tokenizer-<profile>/tokenizer.safetensors)',
     )
-    t.add_argument('--steps', type=int, default=25, help='sampler steps')
-    t.add_argument('--cfg', type=float, default=1.0, help='classifier-free guidance scale')
-    t.add_argument('--res', type=int, default=97, help='marching-cubes grid points per side')
+    t.add_argument('--steps', type=at_least(1), default=25, help='sampler steps')
+    t.add_argument('--cfg', type=between(0, 100), default=1.0, help='classifier-free guidance scale')
+    t.add_argument('--res', type=at_least(9), default=97, help='marching-cubes grid points per side')
+    add_refine_args(t)
     t.set_defaults(fn=cmd_tokenize)
     return t
 
 # %% ../nbs/90_cli.ipynb #c015
 def parser() -> argparse.ArgumentParser:
     "The `lost-nb` argument parser."
-    p = argparse.ArgumentParser('lost-nb', description='LoST, reproducibly: data, models, figures.')
-    sub = p.add_subparsers(dest='cmd', required=True)
+    p = Parser('lost-nb', description='LoST, reproducibly: data, models, figures.')
+    p.add_argument('--version', action='version', version=f'lost-nb {__version__}')
+    sub = p.add_subparsers(dest='cmd', required=True)  # subcommands are `Parser`s too
     d = sub.add_parser('data', help='build a cached dataset')
     d.add_argument('source', choices=['procedural', 'sh3d', 'folder'])
     d.add_argument('path', nargs='?', help='folder of meshes (source folder)')
-    d.add_argument('--n', type=int, default=None, help="number of shapes (default: the profile's)")
+    d.add_argument('--n', type=at_least(1), default=None, help="number of shapes (default: the profile's)")
     d.add_argument('--profile', default='cpu', choices=sorted(PROFILES))
-    d.add_argument('--workers', type=int, default=None, help="processes (default: the profile's)")
-    d.add_argument('--seed', type=int, default=0, help='procedural dataset seed')
+    d.add_argument('--workers', type=at_least(1), default=None, help="processes (default: the profile's)")
+    d.add_argument('--seed', type=at_least(0), default=0, help='procedural dataset seed')
     d.add_argument(
         '--deb', nargs='*', default=None, help='Sweet Home 3D .deb files instead of apt-get download'
     )
     d.add_argument('--labels', default=None, help='labels file for a folder (CSV file,label or JSON)')
-    d.add_argument('--name', default='folder', help='cache name of a folder dataset')
+    d.add_argument('--name', default='folder', help='cache name of a folder dataset (letters, digits, . _ -)')
+    d.add_argument(
+        '--up', choices=UP_AXES, default='y', help="a folder's up axis (many collections are Z-up)"
+    )
+    d.add_argument(
+        '--add', action='store_true', help="add to the dataset's index (a union) instead of replacing it"
+    )
     d.add_argument(
         '--shard', default=None, help="build only shard I of N ('I/N'); under torchrun: this rank's"
     )
@@ -341,23 +463,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-INPUT_ERRORS = (
-    MeshError,
-    CheckpointError,
-    Sh3dUnavailable,
-    ValueError,
-    FileNotFoundError,
-    NotADirectoryError,
-    KeyError,
-)
+INPUT_ERRORS = (MeshError, CheckpointError, Sh3dUnavailable, ValueError, OSError, KeyError)
+
+
+def error_line(e: Exception) -> str:
+    "The one line an input error prints: an OS error by its file and reason (a full disk, a read-only folder)"
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    if isinstance(e, OSError) and e.filename:
+        return f"{e.filename}: {e.strerror or e}"
+    return str(e)
 
 
 def main(argv: list | None = None):
-    "Entry point of the `lost-nb` console script: an input error ends it with one line and exit status 1."
+    """Entry point of the `lost-nb` console script: an input error ends it with one line and exit status 1
+    (see the exit statuses above)."""
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     a = parser().parse_args(argv)
     try:
         a.fn(a)  # results are printed
     except INPUT_ERRORS as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        raise SystemExit(f"lost-nb {a.cmd}: {msg}")
+        raise SystemExit(f"lost-nb {a.cmd}: {error_line(e)}")

@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, tempfile, time, uuid
+import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, shutil, signal, tempfile
+import threading, time, uuid
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 
            'check_params', 'seed_everything', 'stable_hash', 'file_hash', 'rng', 'get_device', 'autocast', 'dist_info',
            'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root',
            'env_path', 'data_dir', 'figures_dir', 'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json',
-           'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
-           'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs', 'run_jobs', 'Timer']
+           'check_folder', 'owned_folder', 'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header',
+           'input_key', 'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume',
+           'check_inputs', 'die_with_parent', 'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
@@ -554,33 +556,40 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale_temps(path: Path | str) -> list[Path]:
-    """Remove the temporary files that writers of `path` which no longer run left behind (a kill during a
-    write)."""
+    """Remove the temporary files (and folders) that writers of `path` which no longer run left behind (a kill
+    during a write)."""
     path, gone = Path(path), []
     for t in glob.glob(str(path.parent / f'.{glob.escape(path.name)}.*.tmp')):
         m = re.match(r'.*\.(\d+)\.[^.]+\.tmp$', t)
         if m and not _alive(int(m[1])):
-            os.remove(t)
+            shutil.rmtree(t, ignore_errors=True) if os.path.isdir(t) else os.remove(t)
             gone.append(Path(t))
     return gone
+
+
+def _named(e: OSError, path) -> OSError:
+    "`e` with the file it concerns (a full disk reports none)."
+    return e if e.filename else OSError(e.errno, e.strerror, str(path))
 
 
 def atomic_write(path: Path | str, write_fn):
     """Call `write_fn(tmp_path)` then rename the temporary file onto `path` (leftovers of dead writers are
     removed)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp')
-    os.close(fd)
+    path, tmp = Path(path), None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp')
+        os.close(fd)
         write_fn(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
+    except OSError as e:
+        raise _named(e, path) from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.remove(tmp)
     return path
 
@@ -592,6 +601,75 @@ def write_json(path, obj):
         Path(tmp).write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + '\n')
 
     return atomic_write(path, _w)
+
+
+def check_folder(out: Path | str, overwrite: bool = False, flag: str = '--out') -> Path:
+    """`out` if a run may write its results there (see `owned_folder`): not a file, empty or `overwrite`, and
+    in a folder that can be written; one clear error before any work otherwise."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{flag} {out} is a file; give a folder (it is created if missing)")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise ValueError(
+            f"{flag} {out} already holds files (of an earlier run?): give a new folder, or pass --overwrite "
+            "to replace them"
+        )
+    parent = next((p for p in [out.parent, *out.parent.parents] if p.exists()), Path('.'))
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"{flag} {out}: the folder {parent} is not writable")
+    return out
+
+
+@contextmanager
+def owned_folder(
+    out: Path | str,  # the folder a run writes its results to
+    overwrite: bool = False,  # replace a folder that already holds files
+    flag: str = '--out',  # how the user names `out`, for the messages
+):
+    """Yield a fresh folder beside `out` to write into; when the block succeeds it replaces `out` (whole:
+    files of two runs never mix), and when it fails `out` is left as it was. A non-empty `out` is refused
+    without `overwrite`."""
+    out = check_folder(out, overwrite, flag)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(out)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.{os.getpid()}.', suffix='.tmp'))
+    except OSError as e:
+        raise _named(e, out) from None
+    try:
+        yield tmp
+        for _ in range(
+            10
+        ):  # a run finishing at the same moment may swap its folder in first: move it aside again
+            old = None
+            if out.exists():
+                old = Path(
+                    tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.{os.getpid()}.', suffix='.tmp')
+                )
+                try:
+                    os.replace(out, old / 'old')
+                except FileNotFoundError:
+                    pass
+            try:
+                os.replace(tmp, out)
+                break
+            except OSError:
+                continue
+            finally:
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
+        os.chmod(out, 0o777 & ~_umask())  # mkdtemp creates 0700
+    except OSError as e:
+        raise _named(e, out) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _umask() -> int:
+    u = os.umask(0)
+    os.umask(u)
+    return u
 
 # %% ../nbs/00_core.ipynb #c032
 @contextmanager
@@ -862,6 +940,28 @@ def check_inputs(
         )
 
 # %% ../nbs/00_core.ipynb #c051
+def die_with_parent():
+    """A worker's initializer: end this process when the one that started it dies, `kill -9` included (Linux:
+    `PR_SET_PDEATHSIG`; anywhere: a watchdog thread that polls the parent every second)."""
+    parent = mp.parent_process()
+    ppid = parent.pid if parent is not None else os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):
+        pass
+    if os.getppid() != ppid:  # the parent died before this process got here
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == ppid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name='die-with-parent').start()
+
+
 def _run_job(fn, kw: dict, threads: int):
     "Worker side of `run_jobs`: one torch thread count, quieter progress bars, then the call."
     torch.set_num_threads(threads)
@@ -880,10 +980,12 @@ def run_jobs(
     "{name: fn(**kwargs)} for every job, side by side in spawned processes when `processes` > 0."
     if processes <= 0 or dist_info()[1] > 1:
         return {k: fn(**kw) for k, kw in jobs.items()}
-    with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=mp.get_context('spawn')) as ex:
-        # by module name: a spawned worker imports it (not this notebook's copy)
-        from lost_nb.core import _run_job as job
+    # by module name: a spawned worker imports them (not this notebook's copies)
+    from lost_nb.core import _run_job as job, die_with_parent as init
 
+    with ProcessPoolExecutor(
+        min(processes, len(jobs)), mp_context=mp.get_context('spawn'), initializer=init
+    ) as ex:
         futs = {k: ex.submit(job, fn, kw, threads) for k, kw in jobs.items()}
         out = {}
         for k, f in futs.items():

@@ -13,15 +13,15 @@ import scipy.ndimage as ndi
 import trimesh
 import igl
 import torch
-from .core import data_dir, progress, rng, stable_hash, atomic_write, write_json, file_lock
-from .meshes import MeshError, SkipReport, load_mesh, load_sh3d_mesh
+from .core import data_dir, progress, rng, stable_hash, atomic_write, write_json, file_lock, die_with_parent
+from .meshes import MeshError, SkipReport, load_mesh, load_sh3d_mesh, reorient, check_name
 from .shapes import make_item, normalize_mesh
 
 # %% auto #0
 __all__ = ['ORTHO_VIEWS', 'CACHE_VERSION', 'OCC_VERSION', 'surface_voxels', 'fill_holes', 'flood_fill_grid', 'lookup',
            'occupancy', 'view_angles', 'camera_frame', 'render_views', 'sample_config', 'sample_shape', 'split_of',
-           'item_mesh', 'cache_dir', 'build_dataset', 'index_hash', 'built_sources', 'load_index', 'load_shape',
-           'heldout', 'ShapeDataset']
+           'item_mesh', 'cache_dir', 'request_key', 'build_dataset', 'index_hash', 'built_sources', 'load_index',
+           'load_shape', 'heldout', 'ShapeDataset']
 
 # %% ../nbs/01b_dataset.ipynb #c008
 def surface_voxels(mesh: trimesh.Trimesh, grid_res: int, seed: int = 0) -> np.ndarray:
@@ -178,11 +178,12 @@ def item_mesh(item: dict) -> trimesh.Trimesh:
         return make_item(item)[0]
     if item['source'] == 'sh3d':
         return load_sh3d_mesh(item)
-    return load_mesh(item['path'])
+    return reorient(load_mesh(item['path']), item.get('up', 'y'))
 
 
 def cache_dir(source: str, cfg: dict) -> Path:
-    "The cache folder of `source` under the sample config `cfg`."
+    "The cache folder of `source` (a plain name: `check_name`) under the sample config `cfg`."
+    check_name(source, 'dataset name')
     return data_dir() / 'cache' / f"{source}-{stable_hash(sample_config(cfg))}"
 
 
@@ -193,6 +194,7 @@ def _process(args):
     meta = {k: v for k, v in item.items() if k not in ('archive', 'model', 'multipart', 'rotation', 'seed')}
     # what the sample was made from: source bytes, or seed and settings
     key = np.array(str(item.get('source_hash', '')))
+    s = None
     try:
         cached = out.exists()
         if cached:
@@ -210,7 +212,6 @@ def _process(args):
                 warnings.simplefilter('ignore')
                 mesh = normalize_mesh(item_mesh(item))
                 s = sample_shape(mesh, item['shape_id'], cfg)
-            atomic_write(out, lambda tmp: np.savez(open(tmp, 'wb'), **s, source_hash=key))
             method, n_faces = str(s['method']), len(s['faces'])
     except MeshError as e:
         return None, (e.path, e.reason)
@@ -219,6 +220,17 @@ def _process(args):
             item.get('path', item['shape_id']),
             f"processing failed ({type(e).__name__}: {str(e)[:120]})",
         )
+    if (
+        s is not None
+    ):  # outside the try: a write that fails (a full disk) is an error of the build, not of the mesh
+
+        def _w(tmp):
+            with open(
+                tmp, 'wb'
+            ) as f:  # closed here, so a failed last flush raises instead of passing silently
+                np.savez(f, **s, source_hash=key)
+
+        atomic_write(out, _w)
     row = {
         **meta,
         'split': split_of(item['shape_id']),
@@ -229,15 +241,23 @@ def _process(args):
     return {**row, 'cached': cached}, None
 
 # %% ../nbs/01b_dataset.ipynb #c025
+def request_key(items: list) -> str:
+    "The key of a build request: the ids and source hashes of all its items (all shards together)."
+    return stable_hash(sorted((it['shape_id'], str(it.get('source_hash', ''))) for it in items))
+
+
 def build_dataset(
     items: list,  # dataset items (procedural_items, sh3d_items or folder_items)
     source: str,  # the cache name: 'proc', 'sh3d', or a folder dataset's name
     cfg: dict,  # a profile's data section
     workers: int = 1,  # processes sharing the work
     verbose: bool = True,  # print one line per skipped file
+    request: str | None = None,  # the whole request's `request_key` when `items` is one shard of it
+    add: bool = False,  # add these rows to the index (the union of the requests) instead of replacing it
 ) -> tuple[list, SkipReport]:
-    """Sample and cache every item (skipping bad ones, counted in the report) and merge their rows into the
-    dataset's index; returns this build's rows and its skip report."""
+    """Sample and cache every item (skipping bad ones, counted in the report) and write the dataset's index:
+    exactly this build request's shapes (the shards of one request are merged), or with `add` the union with
+    what the index held; returns this build's rows and its skip report."""
     if not items:
         raise ValueError(f"no items to build the {source!r} dataset from")
     ids = [it['shape_id'] for it in items]
@@ -251,8 +271,12 @@ def build_dataset(
     write_json(folder / 'config.json', sample_config(cfg))
     report, rows = SkipReport(verbose=verbose), []
     jobs = [(it, cfg, str(folder)) for it in items]
+    request = request or request_key(items)
     if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context('fork')) as ex:
+        # workers die with this process: a kill -9 of the build leaves none running on
+        with ProcessPoolExecutor(
+            workers, mp_context=mp.get_context('fork'), initializer=die_with_parent
+        ) as ex:
             results = list(progress(ex.map(_process, jobs, chunksize=4), f'{source} shapes', total=len(jobs)))
     else:
         results = [_process(j) for j in progress(jobs, f'{source} shapes')]
@@ -262,12 +286,26 @@ def build_dataset(
         else:
             report.ok()
             rows.append(row)
-    with file_lock(folder / '.index.lock'):  # concurrent builds: each merges its rows into the latest index
+    with file_lock(folder / '.index.lock'):  # concurrent builds: each reads the latest index under the lock
         p = folder / 'index.json'
-        merged = {r['shape_id']: r for r in (json.loads(p.read_text())['shapes'] if p.exists() else [])}
+        old = json.loads(p.read_text()) if p.exists() else {}
+        # the same request (another shard of it), or a union asked for: keep what the index holds
+        keep = add or old.get('request') == request
+        merged = {r['shape_id']: r for r in old.get('shapes', [])} if keep else {}
         merged.update({r['shape_id']: {k: v for k, v in r.items() if k != 'cached'} for r in rows})
         shapes = sorted(merged.values(), key=lambda r: r['shape_id'])
-        write_json(p, {'config': sample_config(cfg), 'last_build': report.summary(), 'shapes': shapes})
+        requests = sorted(set(old.get('requests', [])) | {request}) if add else [request]
+        key = request if len(requests) == 1 else stable_hash(requests)
+        write_json(
+            p,
+            {
+                'config': sample_config(cfg),
+                'request': key,  # what the index describes: one build request, or the union of `requests`
+                'requests': requests,
+                'last_build': report.summary(),
+                'shapes': shapes,
+            },
+        )
     return rows, report
 
 

@@ -76,8 +76,9 @@ def stop_update(
     k: int,
     threshold: float,
 ) -> torch.Tensor:
-    "The stop rule at prefix k (shared by the sampler and its replay): returns the new `done`."
-    stop = ~done & (mask_iou(occ, prev) >= threshold)
+    """The stop rule at prefix k (shared by the sampler and its replay): returns the new `done`. An empty
+    decode never stops a row: two empty decodes agree perfectly, but about nothing."""
+    stop = ~done & (mask_iou(occ, prev) >= threshold) & occ.any(1)
     used[stop] = k
     return done | stop
 

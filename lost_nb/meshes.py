@@ -4,7 +4,8 @@
 
 # %% ../nbs/01a_meshes.ipynb #c003
 from __future__ import annotations
-import csv, hashlib, io, json, os, re, shutil, subprocess, tarfile, tempfile, urllib.request, zipfile
+import csv, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile, tempfile, time, urllib.request
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,10 @@ import trimesh
 from .core import data_dir, file_lock, file_hash, stable_hash, atomic_write
 
 # %% auto #0
-__all__ = ['MESH_SUFFIXES', 'SH3D_PACKAGES', 'SH3D_DEBS', 'HOW_TO_ADD_SH3D', 'MeshError', 'load_mesh', 'SkipReport',
-           'read_labels', 'folder_items', 'Sh3dUnavailable', 'download_deb', 'fetch_sh3d_debs', 'unpack_deb',
-           'unpack_sh3d', 'sh3d_root', 'sh3d_catalog', 'extract_sh3d_model', 'load_sh3d_mesh', 'sh3d_items']
+__all__ = ['MESH_SUFFIXES', 'UP_AXES', 'SH3D_PACKAGES', 'SH3D_DEBS', 'HOW_TO_ADD_SH3D', 'MeshError', 'load_mesh', 'SkipReport',
+           'up_rotation', 'reorient', 'read_labels', 'check_name', 'folder_items', 'Sh3dUnavailable', 'say',
+           'download_deb', 'fetch_sh3d_debs', 'unpack_deb', 'unpack_sh3d', 'sh3d_root', 'sh3d_catalog',
+           'extract_sh3d_model', 'load_sh3d_mesh', 'sh3d_items']
 
 # %% ../nbs/01a_meshes.ipynb #c008
 MESH_SUFFIXES = ('.obj', '.off', '.ply', '.stl', '.glb', '.gltf')
@@ -100,6 +102,33 @@ class SkipReport:
         by = dict(self.reasons())
         return f"SkipReport(processed={self.processed}, skipped={len(self.skipped)}, by_reason={by})"
 
+# %% ../nbs/01a_meshes.ipynb #c101
+UP_AXES = ('y', 'z', 'x', '-y', '-z', '-x')
+_UP = {  # the rotation taking each axis to +Y (rows: new x, y, z)
+    'y': ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    'z': ((1, 0, 0), (0, 0, 1), (0, -1, 0)),
+    'x': ((0, -1, 0), (1, 0, 0), (0, 0, 1)),
+    '-y': ((1, 0, 0), (0, -1, 0), (0, 0, -1)),
+    '-z': ((1, 0, 0), (0, 0, -1), (0, 1, 0)),
+    '-x': ((0, 1, 0), (-1, 0, 0), (0, 0, 1)),
+}
+
+
+def up_rotation(up: str = 'y') -> np.ndarray:
+    "(3, 3) rotation taking the `up` axis of a mesh's frame onto +Y; a clear error naming `up` otherwise."
+    if up not in _UP:
+        raise ValueError(f"--up {up!r} must be one of {', '.join(UP_AXES)}")
+    return np.array(_UP[up], dtype=np.float64)
+
+
+def reorient(mesh: trimesh.Trimesh, up: str = 'y', inverse: bool = False) -> trimesh.Trimesh:
+    "A copy of `mesh` turned so that its `up` axis points along +Y (or, with `inverse`, turned back)."
+    R = up_rotation(up)
+    out = mesh.copy()
+    if up != 'y' and len(out.vertices):
+        out.vertices = np.asarray(out.vertices) @ (R if inverse else R.T)
+    return out
+
 # %% ../nbs/01a_meshes.ipynb #c015
 def read_labels(path: Path | str) -> dict:
     "Labels from a CSV (`file,label`) or a JSON object {file: label}."
@@ -121,13 +150,26 @@ def _slug(s: str) -> str:
     return re.sub(r'[^A-Za-z0-9]+', '-', s).strip('-').lower()
 
 
+def check_name(name: str, what: str = '--name') -> str:
+    """`name` if it can name a dataset (a folder under the data folder and a prefix of shape ids): letters,
+    digits, '.', '_', '-', not starting with '.' or '-'; one clear error otherwise (no path can escape)."""
+    if not isinstance(name, str) or not re.fullmatch(r'[A-Za-z0-9_][A-Za-z0-9._-]{0,63}', name):
+        raise ValueError(
+            f"{what} {name!r} must be 1-64 letters, digits, '.', '_' or '-' (not a path), e.g. my-meshes"
+        )
+    return name
+
+
 def folder_items(
     folder: Path | str,  # the folder of mesh files (searched recursively)
     labels: Path | str | dict | None = None,  # a labels file (CSV file,label or JSON) or a dict
     source: str = 'folder',  # the dataset's name
+    up: str = 'y',  # the meshes' up axis (`UP_AXES`): they are turned to Y-up before sampling
 ) -> list[dict]:
-    """Dataset items (shape_id, category, path, source, source_hash) for every file under `folder`; the ones
-    in formats we do not read are kept, so that building the dataset counts them as skipped."""
+    """Dataset items (shape_id, category, path, source, source_hash, up) for every file under `folder`; the
+    ones in formats we do not read are kept, so that building the dataset counts them as skipped."""
+    check_name(source)
+    up_rotation(up)
     folder = Path(folder)
     if not folder.exists():
         raise FileNotFoundError(f"mesh folder {folder} does not exist")
@@ -149,7 +191,9 @@ def folder_items(
         )
         # unique even where slugs clash
         sid = f"{source}-{_slug(rel)}-{hashlib.sha1(rel.encode()).hexdigest()[:8]}"
-        items.append(dict(shape_id=sid, category=cat, path=str(p), source=source, source_hash=file_hash(p)))
+        # the file's bytes, and how it is turned: another --up is another sample
+        key = file_hash(p) if up == 'y' else stable_hash([file_hash(p), up])
+        items.append(dict(shape_id=sid, category=cat, path=str(p), source=source, source_hash=key, up=up))
     return items
 
 # %% ../nbs/01a_meshes.ipynb #c018
@@ -182,6 +226,12 @@ def _run(cmd, cwd=None):
     return r.returncode, (r.stdout + r.stderr).strip()
 
 
+def say(msg: str):
+    "A progress line on stderr (silent with LOST_NB_QUIET=1): long downloads and unpacking are not silent."
+    if not os.environ.get('LOST_NB_QUIET'):
+        print(msg, file=sys.stderr, flush=True)
+
+
 def download_deb(pkg: str, dest: Path | str, mirror: str | None = None) -> Path:
     "Download Debian's `pkg` from its pool into `dest`, checked against the published size and SHA-256."
     rel, size, sha = SH3D_DEBS[pkg]
@@ -193,11 +243,17 @@ def download_deb(pkg: str, dest: Path | str, mirror: str | None = None) -> Path:
 
     def _fetch(tmp):
         nonlocal n
+        say(f"downloading {pkg} ({size / 1e6:.0f} MB) from {mirror}")
+        t0, shown = time.time(), 0
         with urllib.request.urlopen(mirror + rel, timeout=60) as r, open(tmp, 'wb') as f:
             for block in iter(lambda: r.read(1 << 20), b''):
                 f.write(block)
                 h.update(block)
                 n += len(block)
+                if n * 10 // size > shown:  # a line every tenth
+                    shown = n * 10 // size
+                    rate = n / max(time.time() - t0, 1e-9) / 1e6
+                    say(f"  {pkg}: {n / 1e6:.0f} of {size / 1e6:.0f} MB ({rate:.1f} MB/s)")
         if (n, h.hexdigest()) != (size, sha):
             raise Sh3dUnavailable(
                 f"{mirror + rel}: got {n} bytes with SHA-256 {h.hexdigest()[:12]}..., "
@@ -224,6 +280,8 @@ def fetch_sh3d_debs(
     for pkg in SH3D_PACKAGES:
         have, why = sorted(dest.glob(f'{pkg}_*.deb')), []
         if not have and shutil.which('apt-get'):
+            size = SH3D_DEBS.get(pkg, ('', 0))[1]
+            say(f"downloading {pkg} ({size / 1e6:.0f} MB) with apt-get download; this can take a few minutes")
             rc, msg = _run(['apt-get', 'download', pkg], cwd=dest)
             if rc != 0 and os.geteuid() == 0:  # empty package lists on a fresh machine: update once, retry
                 _run(['apt-get', 'update', '-qq'])
@@ -277,6 +335,7 @@ def unpack_sh3d(debs: list, dest: Path | str | None = None) -> Path:
         return dest
     dest.mkdir(parents=True, exist_ok=True)
     for d in debs:
+        say(f"unpacking {Path(d).name}")
         unpack_deb(d, dest)
     done.write_text(json.dumps(names))
     return dest

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_pipeline.ipynb #c003
 from __future__ import annotations
-import json
+import json, math, os, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,19 +15,22 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from safetensors import safe_open
 from safetensors.torch import save_file
-from .core import atomic_write, input_key
+from .core import atomic_write, input_key, file_hash, owned_folder, check_folder, write_json
 from .metrics import chamfer_l1, sample_surface, volume_iou, inside
-from .meshes import load_mesh
-from .data import render_views
+from .meshes import load_mesh, reorient, up_rotation
+from .data import render_views, occupancy
 from .vae import TriplaneVAE, LatentScaling, load_vae, encode_points, extract_mesh, latent_scaling
+from .vae import refine_latent
 from .tokenizer import load_tokenizer, prefix_lengths
 from .gpt import load_gpt, condition_encoder, generate
 from .generation import adaptive_generate, decode_used
 
 # %% auto #0
-__all__ = ['PREVIEW_VIEWS', 'MESH_OUT', 'normalization', 'transformed', 'compare', 'mesh_iou', 'preview', 'check_out',
-           'encode_mesh', 'decode_latent', 'encode_file', 'decode_file', 'roundtrip', 'tokenize_mesh', 'resolve_class',
-           'image_condition', 'generate_meshes']
+__all__ = ['PREVIEW_VIEWS', 'MESH_OUT', 'REFINE_STEPS', 'NEAR', 'normalization', 'transformed', 'frame_of', 'to_box',
+           'to_input_frame', 'compare', 'describe', 'brief', 'mesh_iou', 'preview', 'check_out', 'export_mesh',
+           'near_surface', 'encode_mesh', 'refine_encoding', 'decode_latent', 'encode_file', 'read_latent',
+           'decode_file', 'roundtrip', 'manifest', 'tokenize_mesh', 'resolve_class', 'read_picture', 'image_condition',
+           'generate_meshes']
 
 # %% ../nbs/08_pipeline.ipynb #c008
 def normalization(mesh: trimesh.Trimesh, scale: float = 0.95) -> tuple[np.ndarray, float]:
@@ -45,6 +48,24 @@ def transformed(mesh: trimesh.Trimesh, centre, factor: float, inverse: bool = Fa
         out.vertices = out.vertices / factor + c if inverse else (out.vertices - c) * factor
     return out
 
+
+def frame_of(mesh: trimesh.Trimesh, up: str = 'y') -> dict:
+    "How a mesh in its own frame reaches the box: {'up', 'centre', 'factor'} (turned Y-up, then mapped)."
+    up_rotation(up)  # a clear error for a bad `up`
+    centre, factor = normalization(reorient(mesh, up))
+    return dict(up=up, centre=np.asarray(centre).tolist(), factor=factor)
+
+
+def to_box(mesh: trimesh.Trimesh, frame: dict) -> trimesh.Trimesh:
+    "A mesh of the input's frame, turned Y-up and mapped into the box as `frame` (`frame_of`) says."
+    return transformed(reorient(mesh, frame.get('up', 'y')), frame['centre'], frame['factor'])
+
+
+def to_input_frame(mesh: trimesh.Trimesh, frame: dict) -> trimesh.Trimesh:
+    "A mesh of the box, mapped back out and turned back into the input's own frame."
+    out = transformed(mesh, frame['centre'], frame['factor'], inverse=True)
+    return reorient(out, frame.get('up', 'y'), inverse=True)
+
 # %% ../nbs/08_pipeline.ipynb #c011
 def compare(
     pred: trimesh.Trimesh,
@@ -53,13 +74,35 @@ def compare(
     seed: int = 0,
 ) -> dict:
     """Volume IoU (winding number, `n` uniform points in [-1, 1]^3) and Chamfer-L1 x 1e-2 (`n` surface points
-    each)."""
+    each); NaN where undefined, with the reason in `note` (an empty decode; an input enclosing no volume)."""
     q = np.random.default_rng(seed).uniform(-1, 1, (n, 3))
-    iou = float(volume_iou(inside(pred, q), inside(gt, q)))
-    if len(pred.faces) == 0:
-        return dict(iou=iou, chamfer_x1e2=float('nan'))
-    cd = chamfer_l1(sample_surface(pred, n, seed)[0], sample_surface(gt, n, seed + 1)[0])
-    return dict(iou=iou, chamfer_x1e2=100 * float(cd))
+    empty = len(pred.faces) == 0
+    g_in = inside(gt, q)
+    notes = (['the decode is empty (no surface)'] if empty else []) + (
+        [] if g_in.any() else ['the input encloses no volume (an open surface?), so IoU is undefined']
+    )
+    iou = float('nan') if empty or not g_in.any() else float(volume_iou(inside(pred, q), g_in))
+    cd = (
+        float('nan')
+        if empty
+        else 100 * float(chamfer_l1(sample_surface(pred, n, seed)[0], sample_surface(gt, n, seed + 1)[0]))
+    )
+    return dict(iou=iou, chamfer_x1e2=cd, empty=empty, note='; '.join(notes))
+
+
+def describe(s: dict) -> str:
+    "One line of scores for people: numbers where defined, the reason where not."
+    iou = 'n/a' if math.isnan(s['iou']) else f"{s['iou']:.3f}"
+    cd = 'n/a' if math.isnan(s['chamfer_x1e2']) else f"{s['chamfer_x1e2']:.2f} x1e-2"
+    return f"volume IoU {iou}, Chamfer-L1 {cd}" + (f" ({s['note']})" if s.get('note') else '')
+
+
+def brief(s: dict) -> str:
+    "The scores in a figure title: 'IoU 0.81  CD 1.23', or why there are none."
+    if s['empty']:
+        return 'empty decode'
+    iou = 'n/a' if math.isnan(s['iou']) else f"{s['iou']:.2f}"
+    return f"IoU {iou}  CD {s['chamfer_x1e2']:.2f}"
 
 
 def mesh_iou(a: trimesh.Trimesh, b: trimesh.Trimesh, n: int = 20_000, seed: int = 0) -> float:
@@ -76,23 +119,24 @@ PREVIEW_VIEWS = np.array([[30.0, 20.0], [120.0, 20.0], [210.0, 45.0]], np.float3
 
 
 def preview(
-    meshes: list,  # [(title, normalised mesh)], the input first
+    panels: list,  # [(title, normalised mesh or a grey image (H, W))], the input first
     path: Path | str,  # the .png to write
     res: int = 192,  # render side in pixels
 ) -> Path:
-    "Renders of each mesh from `PREVIEW_VIEWS`, one column per mesh, written to `path`."
+    "Renders of each mesh from `PREVIEW_VIEWS` (an image as given), one column per panel, written to `path`."
     fig, axs = plt.subplots(
         len(PREVIEW_VIEWS),
-        len(meshes),
-        figsize=(2.4 * len(meshes), 2.4 * len(PREVIEW_VIEWS) + 0.4),
+        len(panels),
+        figsize=(2.4 * len(panels), 2.4 * len(PREVIEW_VIEWS) + 0.4),
         squeeze=False,
     )
-    for j, (title, m) in enumerate(meshes):
-        ims = (
-            render_views(m, PREVIEW_VIEWS, res)
-            if len(m.faces)
-            else np.full((len(PREVIEW_VIEWS), res, res), 255, np.uint8)
-        )
+    for j, (title, m) in enumerate(panels):
+        if isinstance(m, np.ndarray):  # a picture (the condition of a generation): once, at the top
+            ims = [m] + [np.full((res, res), 255, np.uint8)] * (len(PREVIEW_VIEWS) - 1)
+        elif len(m.faces):
+            ims = render_views(m, PREVIEW_VIEWS, res)
+        else:
+            ims = np.full((len(PREVIEW_VIEWS), res, res), 255, np.uint8)
         for i, im in enumerate(ims):
             axs[i, j].imshow(im, cmap='gray', vmin=0, vmax=255)
             axs[i, j].set_xticks([])
@@ -105,46 +149,108 @@ def preview(
 
 # %% ../nbs/08_pipeline.ipynb #c016
 def check_out(path: Path | str, suffixes: tuple) -> Path:
-    """`path` if its extension is one of `suffixes` and it is not a folder; a clear error before any work
-    otherwise."""
+    """`path` if its extension is one of `suffixes`, it is not a folder and its folder can be written; a clear
+    error before any work otherwise."""
     path = Path(path)
     if path.suffix.lower() not in suffixes:
         raise ValueError(f"--out {path}: the extension must be one of {', '.join(suffixes)}")
     if path.is_dir():
         raise ValueError(f"--out {path} is a folder; give a file name ending in {suffixes[0]}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"--out {path}: cannot create its folder ({e.strerror})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"--out {path}: the folder {path.parent} is not writable")
     return path
 
 
 MESH_OUT = ('.glb', '.obj', '.ply', '.stl')
+REFINE_STEPS = 30  # best on procedural val in bench/vae_refine.py (10 / 30 / 100 steps compared)
+NEAR = dict(n_near=16_384, sigmas=(0.01, 0.04))  # the cpu profile's near-surface sampling (data section)
+
+
+def export_mesh(mesh: trimesh.Trimesh, path: Path | str) -> Path:
+    "Write `mesh` atomically in the format of `path`'s extension (an empty mesh is written empty)."
+    kind = Path(path).suffix.lower().lstrip('.')
+    return atomic_write(path, lambda tmp: mesh.export(tmp, file_type=kind))
+
+
+def near_surface(
+    mesh: trimesh.Trimesh,  # a mesh in the box
+    n_near: int = NEAR['n_near'],  # points near the surface
+    sigmas: tuple = NEAR['sigmas'],  # their offsets' standard deviations (half the points each)
+    seed: int = 0,
+) -> dict:
+    """{'queries' (n, 3), 'sdf' (n,)}: surface samples moved by Gaussian offsets, with their signed distance
+    to `mesh` (winding number; a flood fill where it is no closed volume), as the dataset samples them."""
+    g = np.random.default_rng(seed)
+    src = sample_surface(mesh, n_near, seed)[0]
+    sig = np.repeat(np.asarray(sigmas, np.float64), -(-n_near // len(sigmas)))[:n_near]
+    q = np.clip(src + g.normal(size=src.shape) * sig[:, None], -1, 1)
+    _, sdf, _ = occupancy(mesh, q)
+    return dict(queries=q.astype(np.float32), sdf=sdf)
 
 
 def encode_mesh(
-    vae: TriplaneVAE, scale: LatentScaling, mesh: trimesh.Trimesh, seed: int = 0
+    vae: TriplaneVAE, scale: LatentScaling, mesh: trimesh.Trimesh, seed: int = 0, up: str = 'y'
 ) -> tuple[torch.Tensor, dict]:
-    "(scaled latent (C, r, 3r), info with the normalisation) of a mesh in any frame."
-    centre, factor = normalization(mesh)
-    p, n = sample_surface(transformed(mesh, centre, factor), vae.cfg.n_points, seed)
+    "(scaled latent (C, r, 3r), the frame that maps the input into the box) of a mesh in any frame."
+    frame = frame_of(mesh, up)
+    p, n = sample_surface(to_box(mesh, frame), vae.cfg.n_points, seed)
     z = scale.encode(encode_points(vae, p[None], n[None])[0])
-    return z, dict(centre=np.asarray(centre).tolist(), factor=factor)
+    if not torch.isfinite(z).all():
+        raise ValueError("the encoder gave a non-finite latent (NaN or inf) for this mesh")
+    return z, frame
+
+
+def refine_encoding(
+    vae: TriplaneVAE,
+    scale: LatentScaling,
+    z: torch.Tensor,  # the encoder's scaled latent of `mesh`
+    mesh: trimesh.Trimesh,  # the mesh in the box
+    steps: int = REFINE_STEPS,
+    seed: int = 0,
+    band: float = 0.01,  # the semi-continuous target's half-width (the VAE's training band)
+) -> torch.Tensor:
+    "The scaled latent after `steps` of `lost_nb.vae.refine_latent` against `mesh`'s near-surface occupancy."
+    if steps <= 0:
+        return z
+    s = near_surface(mesh, seed=seed)
+    zr = refine_latent(vae, scale.decode(z), s, 0, steps, band=band, seed=seed)
+    return scale.encode(zr) if torch.isfinite(zr).all() else z
 
 
 def decode_latent(
-    vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, info: dict | None = None, res: int = 129
+    vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, frame: dict | None = None, res: int = 129
 ) -> trimesh.Trimesh:
-    "The mesh of a scaled latent, in the frame `info` describes (the normalised box without it)."
+    "The mesh of a scaled latent, in the frame `frame` describes (the normalised box without it)."
     mesh = extract_mesh(vae, scale.decode(z), res)
-    return transformed(mesh, info['centre'], info['factor'], inverse=True) if info else mesh
+    return to_input_frame(mesh, frame) if frame else mesh
+
+
+def _band(ckpt) -> float:
+    from lost_nb.core import checkpoint_header
+
+    return float(checkpoint_header(ckpt)['config'].get('train', {}).get('band', 0.01))
 
 
 def encode_file(
-    ckpt: Path | str, mesh_path: Path | str, out: Path | str | None = None, seed: int = 0
+    ckpt: Path | str,
+    mesh_path: Path | str,
+    out: Path | str | None = None,
+    seed: int = 0,
+    refine_steps: int = REFINE_STEPS,  # 0: the plain encoder
+    up: str = 'y',  # the input's up axis
 ) -> tuple[torch.Tensor, dict]:
     "Encode a mesh file: (scaled latent, info); written to `out` (.safetensors) if given."
     if out is not None:
         check_out(out, ('.safetensors',))
     vae, _ = load_vae(ckpt)
-    z, info = encode_mesh(vae, latent_scaling(ckpt), load_mesh(mesh_path), seed)
-    info.update(source=str(mesh_path), ckpt=str(ckpt))
+    scale, mesh = latent_scaling(ckpt), load_mesh(mesh_path)
+    z, info = encode_mesh(vae, scale, mesh, seed, up)
+    z = refine_encoding(vae, scale, z, to_box(mesh, info), refine_steps, seed, _band(ckpt))
+    info.update(source=str(mesh_path), ckpt=str(ckpt), vae=input_key(ckpt), refine_steps=refine_steps)
     if out is not None:
         atomic_write(
             out, lambda tmp: save_file({'latent': z.contiguous()}, tmp, metadata={'info': json.dumps(info)})
@@ -152,15 +258,31 @@ def encode_file(
     return z, info
 
 
+def read_latent(path: Path | str) -> tuple[torch.Tensor, dict]:
+    "(scaled latent, info) of a file written by `encode_file`; one clear error for anything else."
+    path = Path(path)
+    hint = (
+        "give the .safetensors that `lost-nb vae encode` wrote (a mesh goes through `lost-nb vae roundtrip`)"
+    )
+    if not path.is_file():
+        raise FileNotFoundError(f"latent file {path} does not exist")
+    try:
+        with safe_open(str(path), framework='pt') as f:
+            z, info = f.get_tensor('latent'), json.loads((f.metadata() or {})['info'])
+    except Exception:
+        raise ValueError(f"{path} is not a latent file: {hint}") from None
+    if not torch.isfinite(z).all():
+        raise ValueError(f"{path} holds a non-finite latent (NaN or inf)")
+    return z, info
+
+
 def decode_file(ckpt: Path | str, latent: Path | str, out: Path | str, res: int = 129) -> trimesh.Trimesh:
     "Decode a latent file written by `encode_file` to a mesh in the original frame, written to `out`."
     check_out(out, MESH_OUT)
+    z, info = read_latent(latent)
     vae, _ = load_vae(ckpt)
-    with safe_open(str(latent), framework='pt') as f:
-        z, info = f.get_tensor('latent'), json.loads(f.metadata()['info'])
     mesh = decode_latent(vae, latent_scaling(ckpt), z, info, res)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    mesh.export(str(out))
+    export_mesh(mesh, out)
     return mesh
 
 
@@ -171,48 +293,73 @@ def roundtrip(
     res: int = 129,
     seed: int = 0,
     preview_path: Path | str | None = None,
+    refine_steps: int = REFINE_STEPS,  # 0: the plain encoder only
+    up: str = 'y',  # the input's up axis
 ) -> dict:
-    """Encode and decode a mesh file through the VAE; writes the reconstruction (and a preview); returns its
-    scores."""
+    """Encode and decode a mesh file through the VAE, plainly and refined; writes the (refined) reconstruction
+    in the input's frame (and a preview); returns {'mesh', 'scores': {'plain', 'refined'}, 'warnings'}."""
     check_out(out, MESH_OUT)
     vae, _ = load_vae(ckpt)
     scale, mesh = latent_scaling(ckpt), load_mesh(mesh_path)
-    z, info = encode_mesh(vae, scale, mesh, seed)
-    rec = decode_latent(vae, scale, z, info, res)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    rec.export(str(out))
-    norm_in, norm_rec = (
-        transformed(mesh, info['centre'], info['factor']),
-        transformed(rec, info['centre'], info['factor']),
-    )
-    scores = compare(norm_rec, norm_in)
+    z, frame = encode_mesh(vae, scale, mesh, seed, up)
+    norm_in = to_box(mesh, frame)
+    latents = {'plain': z}
+    if refine_steps > 0:
+        latents['refined'] = refine_encoding(vae, scale, z, norm_in, refine_steps, seed, _band(ckpt))
+    recs = {k: decode_latent(vae, scale, v, None, res) for k, v in latents.items()}  # in the box
+    scores = {k: compare(m, norm_in) for k, m in recs.items()}
+    best = 'refined' if refine_steps > 0 else 'plain'
+    rec = to_input_frame(recs[best], frame)
+    export_mesh(rec, out)
     if preview_path is not None:
+        names = {'plain': 'VAE', 'refined': f'VAE, refined {refine_steps} steps'}
         preview(
-            [
-                ('input', norm_in),
-                (f"VAE  IoU {scores['iou']:.2f}  CD {scores['chamfer_x1e2']:.2f}", norm_rec),
-            ],
+            [('input', norm_in)] + [(f"{names[k]}\n{brief(scores[k])}", m) for k, m in recs.items()],
             preview_path,
         )
-    return dict(mesh=rec, **scores)
+    warnings = [
+        f"the {k} decode is empty (no surface at the 0 level)" for k, m in recs.items() if not len(m.faces)
+    ]
+    if 'no volume' in scores['plain']['note']:
+        warnings.append('the input encloses no volume (an open surface?): IoU against it is undefined')
+    return dict(mesh=rec, scores=scores, warnings=warnings)
 
 # %% ../nbs/08_pipeline.ipynb #c018
+def manifest(command: str, inputs: dict, settings: dict, files: dict, **extra) -> dict:
+    """What a run wrote to its folder: the command, its inputs (files by content hash, checkpoints by input
+    key), its settings, and every file it made (meshes with their face counts)."""
+    return dict(
+        command=command,
+        made=time.strftime('%Y-%m-%d %H:%M:%S'),
+        inputs=inputs,
+        settings=settings,
+        files=files,
+        **extra,
+    )
+
+
+def _mesh_entry(m: trimesh.Trimesh) -> dict:
+    return dict(faces=len(m.faces), vertices=len(m.vertices), empty=not len(m.faces))
+
+
 def tokenize_mesh(
     mesh_path: Path | str,  # any mesh file lost_nb.meshes.load_mesh reads
     vae_ckpt: Path | str,
     tok_ckpt: Path | str,  # trained checkpoints
     prefixes: list | None,  # token counts to decode, e.g. [1, 4, 16, 32]; None: 1, 2, 4, ... up to K
-    out: Path | str,  # output folder
+    out: Path | str,  # output folder (owned by this run)
     steps: int = 25,
     cfg_scale: float = 1.0,
     res: int = 97,
     seed: int = 0,
+    refine_steps: int = REFINE_STEPS,  # encode-time refinement of the latent (0: the plain encoder)
+    up: str = 'y',  # the input's up axis
+    overwrite: bool = False,  # replace an `out` that already holds files
 ) -> dict:
-    """Tokenize a mesh file and decode the given prefixes; returns {'files': paths written, 'scores': {k: IoU,
-    Chamfer}}."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
+    """Tokenize a mesh file and decode the given prefixes; returns {'files', 'scores': {k: ...}, 'vae':
+    {'plain', 'refined'}, 'warnings'}."""
+    check_folder(out, overwrite)  # before any work
+    mesh = load_mesh(mesh_path)
     vae, _ = load_vae(vae_ckpt)
     # it decodes its own VAE's latents only
     tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
@@ -220,30 +367,80 @@ def tokenize_mesh(
     bad = [k for k in prefixes if not 1 <= k <= tok.cfg.K]
     if bad:
         raise ValueError(f"--prefix {bad[0]} is outside 1..K={tok.cfg.K} (this tokenizer's token count)")
-    scale, mesh = latent_scaling(vae_ckpt), load_mesh(mesh_path)
-    out.mkdir(parents=True, exist_ok=True)
-    z, info = encode_mesh(vae, scale, mesh, seed)
-    tokens = tok.tokenize(z[None])  # (1, K, d)
-    info.update(source=str(mesh_path), vae=str(vae_ckpt), tokenizer=str(tok_ckpt))
-    atomic_write(
-        out / 'tokens.safetensors',
-        lambda tmp: save_file({'tokens': tokens[0].contiguous()}, tmp, metadata={'info': json.dumps(info)}),
-    )
-    files, scores = {'tokens': out / 'tokens.safetensors'}, {}
-    norm_in = transformed(mesh, info['centre'], info['factor'])
-    panels = [('input', norm_in)]
-    for k in prefixes:
-        zk = tok.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
-        mk = decode_latent(vae, scale, zk, None, res)  # in the normalised box
-        scores[k] = compare(mk, norm_in)
-        transformed(mk, info['centre'], info['factor'], inverse=True).export(str(out / f'prefix_{k:03d}.glb'))
-        files[k] = out / f'prefix_{k:03d}.glb'
-        s = scores[k]
-        panels.append(
-            (f"{k} token{'s' if k > 1 else ''}\nIoU {s['iou']:.2f}  CD {s['chamfer_x1e2']:.2f}", mk)
+    with owned_folder(out, overwrite) as tmp:
+        scale = latent_scaling(vae_ckpt)
+        z0, frame = encode_mesh(vae, scale, mesh, seed, up)
+        norm_in = to_box(mesh, frame)
+        z = refine_encoding(vae, scale, z0, norm_in, refine_steps, seed, _band(vae_ckpt))
+        vae_scores = {'plain': compare(decode_latent(vae, scale, z0, None, res), norm_in)}
+        if refine_steps > 0:
+            vae_scores['refined'] = compare(decode_latent(vae, scale, z, None, res), norm_in)
+        tokens = tok.tokenize(z[None])  # (1, K, d)
+        info = dict(
+            frame,
+            source=str(mesh_path),
+            vae=str(vae_ckpt),
+            tokenizer=str(tok_ckpt),
+            refine_steps=refine_steps,
         )
-    files['preview'] = preview(panels, out / 'preview.png')
-    return dict(files=files, scores=scores)
+        atomic_write(
+            tmp / 'tokens.safetensors',
+            lambda t: save_file({'tokens': tokens[0].contiguous()}, t, metadata={'info': json.dumps(info)}),
+        )
+        files, scores, panels = {'tokens.safetensors': {}}, {}, [('input', norm_in)]
+        for k in prefixes:
+            zk = tok.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
+            mk = decode_latent(vae, scale, zk, None, res)  # in the box
+            scores[k] = compare(mk, norm_in)
+            export_mesh(to_input_frame(mk, frame), tmp / f'prefix_{k:03d}.glb')
+            files[f'prefix_{k:03d}.glb'] = _mesh_entry(mk)
+            panels.append((f"{k} token{'s' if k > 1 else ''}\n{brief(scores[k])}", mk))
+        preview(panels, tmp / 'preview.png')
+        files['preview.png'] = {}
+        warnings = [
+            f"prefix {k}: the decode is empty (no surface at the 0 level)"
+            for k in prefixes
+            if scores[k]['empty']
+        ]
+        warnings += [f"the VAE's {k} round trip is empty" for k, v in vae_scores.items() if v['empty']]
+        if 'no volume' in vae_scores['plain']['note']:
+            warnings.append('the input encloses no volume (an open surface?): IoU against it is undefined')
+        write_json(
+            tmp / 'manifest.json',
+            manifest(
+                'tokenize',
+                inputs=dict(
+                    mesh=dict(path=str(mesh_path), sha1=file_hash(mesh_path)),
+                    vae=dict(path=str(vae_ckpt), input_key=input_key(vae_ckpt)),
+                    tokenizer=dict(path=str(tok_ckpt), input_key=input_key(tok_ckpt)),
+                ),
+                settings=dict(
+                    prefixes=list(prefixes),
+                    steps=steps,
+                    cfg_scale=cfg_scale,
+                    res=res,
+                    seed=seed,
+                    refine_steps=refine_steps,
+                    up=up,
+                ),
+                files=files,
+                scores={str(k): v for k, v in scores.items()},
+                vae_roundtrip=vae_scores,
+                warnings=warnings,
+            ),
+        )
+    out = Path(out)
+    return dict(
+        files={k: out / f'prefix_{k:03d}.glb' for k in prefixes}
+        | {
+            'tokens': out / 'tokens.safetensors',
+            'preview': out / 'preview.png',
+            'manifest': out / 'manifest.json',
+        },
+        scores=scores,
+        vae=vae_scores,
+        warnings=warnings,
+    )
 
 # %% ../nbs/08_pipeline.ipynb #c024
 def resolve_class(name: str, classes: list) -> int:
@@ -257,17 +454,21 @@ def resolve_class(name: str, classes: list) -> int:
     return hits[0]
 
 
-def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
-    "The condition embedding (1, D) of a picture file: grey, resized to `res` x `res`, through `encoder`."
+def read_picture(path: Path | str, res: int) -> np.ndarray:
+    "A picture file as the renders the GPT was trained on: grey uint8 (res, res); one clear error otherwise."
     from PIL import Image
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"--image {path} does not exist")
     try:
-        im = Image.open(path).convert('L').resize((res, res))
+        return np.asarray(Image.open(path).convert('L').resize((res, res)), np.uint8)
     except OSError as e:
         raise ValueError(f"--image {path} is not an image file ({e})")
-    return encoder(np.asarray(im, np.uint8)[None])
+
+
+def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
+    "The condition embedding (1, D) of a picture file: grey, resized to `res` x `res`, through `encoder`."
+    return encoder(read_picture(path, res)[None])
 
 
 @torch.no_grad()
@@ -275,7 +476,7 @@ def generate_meshes(
     gpt_ckpt: Path | str,
     tok_ckpt: Path | str,
     vae_ckpt: Path | str,
-    out: Path | str,  # output folder
+    out: Path | str,  # output folder (owned by this run)
     profile: str = 'cpu',  # whose condition encoder and data settings
     category: str | None = None,  # a class name
     image: Path | str | None = None,  # a picture file
@@ -290,51 +491,92 @@ def generate_meshes(
     seed: int = 0,
     dino_weights: str = '',
     clip_weights: str = '',
+    overwrite: bool = False,  # replace an `out` that already holds files
 ) -> dict:
-    "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample}."
+    "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample, 'warnings'}."
     from lost_nb.core import get_profile
 
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder (it is created if missing)")
     if category is not None and image is not None:
         raise ValueError("give one of --category, --image (or --unconditional), not both")
+    check_folder(out, overwrite)  # before any work
     tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
     gpt, ck = load_gpt(gpt_ckpt, inputs={'tokenizer': input_key(tok_ckpt)})
     N = gpt.cfg.n_tokens
     if tokens is not None and not 1 <= tokens <= N:
         raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
     rec = json.loads((Path(gpt_ckpt).parent / 'train_record.json').read_text())
+    picture = read_picture(image, get_profile(profile, 'data')['render_res']) if image is not None else None
     vae, _ = load_vae(vae_ckpt)
     scale = latent_scaling(vae_ckpt)
     if category is not None:
         cond = gpt.condition(label=torch.full((n,), resolve_class(category, rec['classes'])))
     elif image is not None:
         enc = condition_encoder(profile, dino_weights, clip_weights)
-        cond = gpt.condition(
-            image=image_condition(enc, image, get_profile(profile, 'data')['render_res']).expand(n, -1)
-        )
+        cond = gpt.condition(image=enc(picture[None]).expand(n, -1))
     else:
         cond, cfg_scale = gpt.null(n), 1.0
-    kw = dict(cfg_scale=cfg_scale, cfg_schedule='linear', head_steps=head_steps)
-    g = torch.Generator().manual_seed(seed)
-    if adaptive:
-        pts = np.random.default_rng(0).uniform(-1, 1, (4096, 3)).astype(np.float32)
-        toks, used = adaptive_generate(gpt, tok, vae, scale, cond, pts, threshold, steps, seed, g, **kw)
-    else:
-        toks = generate(gpt, cond, tokens or N, generator=g, **kw)
-        used = torch.full((n,), toks.shape[1])
-    out.mkdir(parents=True, exist_ok=True)
-    files, panels = {}, []
-    Z = decode_used(tok, toks, used, steps, seed)  # (n, C, r, 3r): samples of one length decoded as one batch
-    for i in range(n):
-        t_i = toks[i : i + 1, : int(used[i])]
-        mesh = extract_mesh(vae, scale.decode(Z[i]), res)
-        mesh.export(str(out / f'sample_{i:03d}.glb'))
-        atomic_write(
-            out / f'sample_{i:03d}.safetensors', lambda tmp: save_file({'tokens': t_i[0].contiguous()}, tmp)
+    with owned_folder(out, overwrite) as tmp:
+        kw = dict(cfg_scale=cfg_scale, cfg_schedule='linear', head_steps=head_steps)
+        g = torch.Generator().manual_seed(seed)
+        if adaptive:
+            pts = np.random.default_rng(0).uniform(-1, 1, (4096, 3)).astype(np.float32)
+            toks, used = adaptive_generate(gpt, tok, vae, scale, cond, pts, threshold, steps, seed, g, **kw)
+        else:
+            toks = generate(gpt, cond, tokens or N, generator=g, **kw)
+            used = torch.full((n,), toks.shape[1])
+        files, panels = {}, ([('the condition', picture)] if picture is not None else [])
+        Z = decode_used(
+            tok, toks, used, steps, seed
+        )  # (n, C, r, 3r): samples of one length decoded as one batch
+        for i in range(n):
+            t_i = toks[i : i + 1, : int(used[i])]
+            mesh = extract_mesh(vae, scale.decode(Z[i]), res)
+            export_mesh(mesh, tmp / f'sample_{i:03d}.glb')
+            atomic_write(
+                tmp / f'sample_{i:03d}.safetensors', lambda t: save_file({'tokens': t_i[0].contiguous()}, t)
+            )
+            files[f'sample_{i:03d}.glb'] = dict(_mesh_entry(mesh), tokens=int(used[i]))
+            files[f'sample_{i:03d}.safetensors'] = {}
+            panels.append(
+                (f"sample {i}: {int(used[i])} tokens" + ('\nempty' if not len(mesh.faces) else ''), mesh)
+            )
+        preview(panels, tmp / 'preview.png')
+        files['preview.png'] = {}
+        warnings = [
+            f"sample {i}: the decode is empty (no surface at the 0 level)"
+            for i in range(n)
+            if files[f'sample_{i:03d}.glb']['empty']
+        ]
+        write_json(
+            tmp / 'manifest.json',
+            manifest(
+                'generate',
+                inputs=dict(
+                    gpt=dict(path=str(gpt_ckpt), input_key=input_key(gpt_ckpt)),
+                    tokenizer=dict(path=str(tok_ckpt), input_key=input_key(tok_ckpt)),
+                    vae=dict(path=str(vae_ckpt), input_key=input_key(vae_ckpt)),
+                    **({'image': dict(path=str(image), sha1=file_hash(image))} if image is not None else {}),
+                ),
+                settings=dict(
+                    profile=profile,
+                    category=category,
+                    n=n,
+                    tokens=tokens,
+                    adaptive=adaptive,
+                    threshold=threshold,
+                    cfg_scale=cfg_scale,
+                    head_steps=head_steps,
+                    steps=steps,
+                    res=res,
+                    seed=seed,
+                ),
+                files=files,
+                warnings=warnings,
+            ),
         )
-        files[i] = out / f'sample_{i:03d}.glb'
-        panels.append((f"sample {i}: {int(used[i])} tokens", mesh))
-    files['preview'] = preview(panels, out / 'preview.png')
-    return dict(files=files, tokens=used.tolist())
+    out = Path(out)
+    return dict(
+        files={i: out / f'sample_{i:03d}.glb' for i in range(n)} | {'preview': out / 'preview.png'},
+        tokens=used.tolist(),
+        warnings=warnings,
+    )

@@ -18,7 +18,7 @@ from skimage.measure import marching_cubes
 from .core import ProfileConfig, adamw, seed_everything, get_device, autocast, dist_info, is_main
 from .core import init_distributed, barrier, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import check_resume, cosine_lr, rng_state, set_rng_state, update_checkpoint, CheckpointError
-from .core import EMA, file_hash, input_key, checkpoint_header
+from .core import EMA, file_hash, checkpoint_header
 from .layers import Block
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
@@ -805,8 +805,8 @@ def scale_factor_of(path: Path | str) -> float:
 
 # %% ../nbs/02_triplane_vae.ipynb #c052
 def latents_path(source: str, data_cfg: dict, ckpt: Path | str) -> Path:
-    "Where the latents of `source` under VAE checkpoint `ckpt` live: named by the checkpoint's input key."
-    return cache_dir(source, data_cfg) / f"latents-{input_key(ckpt)}.safetensors"
+    "Where the latents of `source` under VAE checkpoint `ckpt` live: beside the checkpoint that made them."
+    return Path(ckpt).parent / f"latents-{cache_dir(source, data_cfg).name}.safetensors"
 
 
 def encode_cache(
@@ -854,9 +854,14 @@ def load_latents(
             "run nbs/02_triplane_vae.ipynb to encode them again"
         )
     ids = json.loads(meta['ids'])
+    of = {r['shape_id']: r['split'] for r in load_index(source, data_cfg)}
+    if set(ids) != set(of):
+        raise CheckpointError(
+            f"the latents at {p} were encoded from another build of the {source!r} dataset: "
+            "run nbs/02_triplane_vae.ipynb to encode them again"
+        )
     if split is None:
         return ids, z
-    of = {r['shape_id']: r['split'] for r in load_index(source, data_cfg)}
     keep = [i for i, s in enumerate(ids) if of[s] == split]
     return [ids[i] for i in keep], z[keep]
 

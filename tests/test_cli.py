@@ -121,10 +121,13 @@ def test_generate_writes_glbs_for_each_mode(tmp_path):
             '--res',
             '17',
         )
-        assert r.returncode == 0, r.stderr[-2000:]
-        assert 'generated 2 shapes' in r.stdout
-        for i in range(2):
-            trimesh.load(out / f'sample_{i:03d}.glb', force='mesh')  # loadable
+        # a smoke model may decode nothing: then exit 3 and one warning per empty sample, never a score
+        assert r.returncode in (0, 3) and 'generated 2 shapes' in r.stdout, r.stderr[-2000:]
+        man = json.loads((out / 'manifest.json').read_text())
+        empty = [f"sample {i}" for i in range(2) if not len(trimesh.load(out / f'sample_{i:03d}.glb', force='mesh').faces)]
+        assert [f"sample {i}" for i in range(2) if man['files'][f'sample_{i:03d}.glb']['empty']] == empty
+        assert (r.returncode == 3) == bool(empty) and all(f"warning: {e}:" in r.stderr for e in empty), r.stderr
+        assert sorted(p.name for p in out.iterdir()) == sorted([*man['files'], 'manifest.json'])
         assert (out / 'preview.png').stat().st_size > 0
     r = subprocess.run(
         [
@@ -171,7 +174,8 @@ def test_tokenize_writes_preview_and_scores(tmp_path):
         '--res',
         '33',
     )
-    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.returncode in (0, 3) and 'Traceback' not in r.stderr, r.stderr[-2000:]  # 3: an empty decode, warned
+    assert 'VAE round trip, plain encoder' in r.stdout and 'VAE round trip, refined 30 steps' in r.stdout
     lines = [l for l in r.stdout.splitlines() if 'against the input' in l]
     assert (
         len(lines) == 2

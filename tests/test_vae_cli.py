@@ -1,8 +1,10 @@
 """`lost-nb vae` end to end: a tiny VAE trained in seconds on one box, then a mesh file through the console script.
 
-The model here is trained for a few dozen steps on a single shape (a box), so the bound is modest and stated:
-the round trip of that box must come back with volume IoU >= 0.5 against the input, in the input's frame. The
-strong claim (IoU of held-out shapes) comes from the notebook's cpu-trained checkpoint, not from this test.
+The model here is trained for 60 steps on a single shape (a box): a fit to one fixed shape, so the learning is by
+construction and the bound is far from the measured values: the round trip of that box must come back with volume
+IoU >= 0.5 against the input, in the input's frame, where seeds 0-5 of this training gave 0.966-0.984 (and seed 0 on
+PyTorch's portable kernels the same 0.979). The strong claim (IoU of held-out shapes) comes from the notebook's
+cpu-trained checkpoint, not from this test.
 """
 
 import os, subprocess, sys
@@ -95,8 +97,9 @@ def test_vae_roundtrip_cli(tmp_path):
         env=env,
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'volume IoU against the input' in r.stdout, r.stdout
-    _check_preview(tmp_path / 'out.png', columns=2)
+    assert 'against the input, plain encoder: volume IoU' in r.stdout, r.stdout
+    assert 'against the input, refined 30 steps: volume IoU' in r.stdout, r.stdout  # refined by default
+    _check_preview(tmp_path / 'out.png', columns=3)  # the input, the plain and the refined round trip
     out = trimesh.load(tmp_path / 'out.glb', force='mesh')
     assert len(out.faces) > 0
     from lost_nb.pipeline import mesh_iou
