@@ -218,7 +218,9 @@ def refine_encoding(
         return z
     s = near_surface(mesh, seed=seed)
     zr = refine_latent(vae, scale.decode(z), s, 0, steps, band=band, seed=seed)
-    return scale.encode(zr) if torch.isfinite(zr).all() else z
+    if not torch.isfinite(zr).all():
+        raise ValueError("the latent's refinement diverged (NaN or inf): run with --no-refine")
+    return scale.encode(zr)
 
 
 def decode_latent(
