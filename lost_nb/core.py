@@ -638,9 +638,8 @@ def owned_folder(
         raise _named(e, out) from None
     try:
         yield tmp
-        for _ in range(
-            10
-        ):  # a run finishing at the same moment may swap its folder in first: move it aside again
+        # a run finishing at the same moment may swap its folder in first: then move that aside too
+        for _ in range(10):
             old = None
             if out.exists():
                 old = Path(

@@ -220,14 +220,12 @@ def _process(args):
             item.get('path', item['shape_id']),
             f"processing failed ({type(e).__name__}: {str(e)[:120]})",
         )
-    if (
-        s is not None
-    ):  # outside the try: a write that fails (a full disk) is an error of the build, not of the mesh
+    # outside the try: a write that fails (a full disk) is an error of the build, not of the mesh
+    if s is not None:
 
         def _w(tmp):
-            with open(
-                tmp, 'wb'
-            ) as f:  # closed here, so a failed last flush raises instead of passing silently
+            # closed here, so that a failed last flush raises instead of passing silently
+            with open(tmp, 'wb') as f:
                 np.savez(f, **s, source_hash=key)
 
         atomic_write(out, _w)

@@ -327,9 +327,18 @@ def roundtrip(
     return dict(mesh=rec, scores=scores, warnings=warnings)
 
 # %% ../nbs/08_pipeline.ipynb #c018
-def manifest(command: str, inputs: dict, settings: dict, files: dict, **extra) -> dict:
-    """What a run wrote to its folder: the command, its inputs (files by content hash, checkpoints by input
-    key), its settings, and every file it made (meshes with their face counts)."""
+def manifest(
+    command: str,
+    checkpoints: dict,  # name -> checkpoint path: recorded by input key
+    sources: dict,  # name -> input file (a mesh, a picture) or None: recorded by content hash
+    settings: dict,
+    files: dict,  # every file the run made -> its facts (a mesh's face count, ...)
+    **extra,
+) -> dict:
+    """What a run wrote to its folder: the command, its inputs (checkpoints by input key, files by content
+    hash), its settings, and every file it made."""
+    inputs = {k: dict(path=str(p), input_key=input_key(p)) for k, p in checkpoints.items()}
+    inputs |= {k: dict(path=str(p), sha1=file_hash(p)) for k, p in sources.items() if p is not None}
     return dict(
         command=command,
         made=time.strftime('%Y-%m-%d %H:%M:%S'),
@@ -411,11 +420,8 @@ def tokenize_mesh(
             tmp / 'manifest.json',
             manifest(
                 'tokenize',
-                inputs=dict(
-                    mesh=dict(path=str(mesh_path), sha1=file_hash(mesh_path)),
-                    vae=dict(path=str(vae_ckpt), input_key=input_key(vae_ckpt)),
-                    tokenizer=dict(path=str(tok_ckpt), input_key=input_key(tok_ckpt)),
-                ),
+                checkpoints=dict(vae=vae_ckpt, tokenizer=tok_ckpt),
+                sources=dict(mesh=mesh_path),
                 settings=dict(
                     prefixes=list(prefixes),
                     steps=steps,
@@ -553,12 +559,8 @@ def generate_meshes(
             tmp / 'manifest.json',
             manifest(
                 'generate',
-                inputs=dict(
-                    gpt=dict(path=str(gpt_ckpt), input_key=input_key(gpt_ckpt)),
-                    tokenizer=dict(path=str(tok_ckpt), input_key=input_key(tok_ckpt)),
-                    vae=dict(path=str(vae_ckpt), input_key=input_key(vae_ckpt)),
-                    **({'image': dict(path=str(image), sha1=file_hash(image))} if image is not None else {}),
-                ),
+                checkpoints=dict(gpt=gpt_ckpt, tokenizer=tok_ckpt, vae=vae_ckpt),
+                sources=dict(image=image),
                 settings=dict(
                     profile=profile,
                     category=category,
