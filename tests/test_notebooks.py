@@ -28,6 +28,14 @@ def test_parameters_cell(nb):
 
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.name)
+def test_export_cell_skips_papermill_runs(nb):
+    """A notebook's `nbdev_export()` cell runs in Jupyter only: papermill runs every cell (`eval: false` is nbdev's),
+    and an export in a test's papermill run rewrote lost_nb/ while other tests imported it."""
+    exports = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if 'nbdev_export()' in ''.join(c['source'])]
+    assert exports and all('if not injected_parameters():' in e for e in exports), f"{nb.name}: {exports}"
+
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_clean(nb):
     "No outputs or execution counts committed (nbdev_clean), and no metadata beyond tags."
     cells = json.loads(nb.read_text())['cells']

@@ -406,6 +406,14 @@ def test_run_only_errors():
     one_line_error(run(LOST_NB, 'run', '--profile', 'smoke', '--only', 'zzz'), 'matches no notebook')
 
 
+def test_a_papermill_run_leaves_the_package_alone(tmp_path):
+    "A notebook run (a test's, or lost-nb run's) does not rewrite lost_nb/ under other processes importing it."
+    before = {p: p.stat().st_mtime_ns for p in (ROOT / 'lost_nb').glob('*.py')}
+    r = run(PAPERMILL, ROOT / 'nbs' / '00b_layers.ipynb', tmp_path / 'o.ipynb', '-p', 'profile', 'smoke', '--cwd', ROOT / 'nbs')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert {p: p.stat().st_mtime_ns for p in (ROOT / 'lost_nb').glob('*.py')} == before
+
+
 def test_unknown_notebook_parameter_stops_before_work(tmp_path):
     r = run(
         PAPERMILL,
