@@ -21,11 +21,11 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 'ProfileConfig', 'OrNone', 'injected_parameters',
            'check_params', 'seed_everything', 'stable_hash', 'file_hash', 'rng', 'get_device', 'autocast', 'dist_info',
-           'is_main', 'init_distributed', 'barrier', 'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root',
-           'env_path', 'data_dir', 'figures_dir', 'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json',
-           'check_folder', 'owned_folder', 'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header',
-           'input_key', 'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume',
-           'check_inputs', 'die_with_parent', 'run_jobs', 'Timer']
+           'is_main', 'init_distributed', 'barrier', 'end_distributed', 'rank_slice', 'quiet', 'ProgressLines',
+           'progress', 'project_root', 'env_path', 'data_dir', 'figures_dir', 'run_dir', 'clean_stale_temps',
+           'atomic_write', 'write_json', 'check_folder', 'owned_folder', 'file_lock', 'CheckpointError',
+           'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw',
+           'cosine_lr', 'check_resume', 'check_inputs', 'die_with_parent', 'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
@@ -425,16 +425,14 @@ def is_main() -> bool:
 
 
 def init_distributed() -> bool:
-    """Join the process group when launched by torchrun (nccl on CUDA, gloo on CPU); returns True if
-    distributed."""
-    rank, world, local = dist_info()
-    if world == 1:
+    """Join the process group when launched by `accelerate launch` or torchrun (Accelerate's process state:
+    nccl on CUDA, gloo on CPU, this rank's GPU set); returns True if distributed."""
+    if dist_info()[1] == 1:
         return False
     if not dist.is_initialized():
-        backend = 'nccl' if torch.cuda.is_available() else 'gloo'
-        if backend == 'nccl':
-            torch.cuda.set_device(local)
-        dist.init_process_group(backend)
+        from accelerate import PartialState  # imported here: the rest of the package does not need it
+
+        PartialState(cpu=not torch.cuda.is_available())
     return True
 
 
@@ -442,6 +440,13 @@ def barrier():
     "Wait for every rank (a no-op outside a process group)."
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
+
+
+def end_distributed():
+    "Wait for every rank, then leave the process group (the last cell of a notebook run on several processes)."
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def rank_slice(items: list) -> list:
@@ -841,6 +846,8 @@ class EMA:
     def update(self, model: torch.nn.Module):
         fl, fv = [], []  # floating tensors: one fused lerp
         for k, v in model.state_dict().items():
+            if self.shadow[k].device != v.device:  # a fused lerp across devices does not always raise: refuse
+                raise RuntimeError(f"EMA of {k} is on {self.shadow[k].device}, the model's weight on {v.device}")
             if v.dtype.is_floating_point:
                 fl.append(self.shadow[k])
                 fv.append(v.detach())
@@ -852,8 +859,14 @@ class EMA:
     def state_dict(self):
         return self.shadow
 
+    @torch.no_grad()
     def load_state_dict(self, sd):
-        self.shadow = {k: v.clone() for k, v in sd.items()}
+        "Copy `sd` (e.g. a checkpoint read onto the CPU) into the averages, which stay on the model's device."
+        missing = sorted(self.shadow.keys() - sd.keys())
+        if missing:
+            raise KeyError(f"EMA state lacks {len(missing)} entries, e.g. {missing[0]}")
+        for k, v in self.shadow.items():
+            v.copy_(sd[k])
 
     def copy_to(self, model: torch.nn.Module):
         model.load_state_dict(self.shadow)
