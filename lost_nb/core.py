@@ -5,7 +5,7 @@
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
 import ast, copy, fcntl, glob, hashlib, json, math, os, pickle, random, re, shutil, signal, tempfile
-import threading, time, uuid
+import sys, threading, time, uuid
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -21,11 +21,12 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 'ProfileConfig', 'OrNone', 'injected_parameters',
            'check_params', 'seed_everything', 'stable_hash', 'file_hash', 'rng', 'get_device', 'autocast', 'dist_info',
-           'is_main', 'init_distributed', 'barrier', 'end_distributed', 'rank_slice', 'quiet', 'ProgressLines',
-           'progress', 'project_root', 'env_path', 'data_dir', 'figures_dir', 'run_dir', 'clean_stale_temps',
-           'atomic_write', 'write_json', 'check_folder', 'owned_folder', 'file_lock', 'CheckpointError',
-           'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw',
-           'cosine_lr', 'check_resume', 'check_inputs', 'die_with_parent', 'run_jobs', 'Timer']
+           'is_main', 'init_distributed', 'barrier', 'end_distributed', 'main_first', 'rest_on_main', 'shared_tempdir',
+           'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root', 'env_path', 'data_dir', 'figures_dir',
+           'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json', 'check_folder', 'owned_folder', 'file_lock',
+           'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
+           'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs', 'die_with_parent',
+           'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
@@ -443,10 +444,67 @@ def barrier():
 
 
 def end_distributed():
-    "Wait for every rank, then leave the process group (the last cell of a notebook run on several processes)."
+    """Wait for every rank, then leave the process group (and forget Accelerate's process state): this process
+    runs alone after it."""
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+    if 'accelerate' in sys.modules:
+        from accelerate.state import AcceleratorState, GradientState
+
+        AcceleratorState._reset_state(reset_partial_state=True)
+        GradientState._reset_state()
+
+
+@contextmanager
+def main_first():
+    """Run the block on the main process first (it writes the caches: datasets, features), then on the others,
+    which find them written (Accelerate's `main_process_first`). A plain block in one process."""
+    init_distributed()
+    if not is_main():
+        barrier()
+    try:
+        yield
+    finally:
+        if is_main():
+            barrier()
+
+
+def rest_on_main():
+    """Under several processes: wait for every process (training done, checkpoints written), leave the process
+    group, and run the rest of this notebook on the main process alone (evaluation, caches, figures, as one
+    process); the others skip every later cell. A no-op in one process."""
+    if dist_info()[1] == 1:
+        return
+    init_distributed()
+    end_distributed()
+    if is_main():
+        os.environ.update(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', LOCAL_WORLD_SIZE='1')
+        return
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        raise SystemExit(0)  # a script: this process is done
+    shell.input_transformers_cleanup.append(lambda lines: [])  # every later cell runs as an empty one
+
+
+@contextmanager
+def shared_tempdir():
+    "A temporary folder that every process sees at the same path (made and removed by the main process)."
+    init_distributed()
+    path = [tempfile.mkdtemp(prefix='lost-nb-') if is_main() else None]
+    if dist.is_available() and dist.is_initialized():
+        dist.broadcast_object_list(path, src=0)
+    try:
+        yield path[0]
+    finally:
+        barrier()
+        if is_main():
+            shutil.rmtree(path[0], ignore_errors=True)
 
 
 def rank_slice(items: list) -> list:
@@ -847,7 +905,8 @@ class EMA:
         fl, fv = [], []  # floating tensors: one fused lerp
         for k, v in model.state_dict().items():
             if self.shadow[k].device != v.device:  # a fused lerp across devices does not always raise: refuse
-                raise RuntimeError(f"EMA of {k} is on {self.shadow[k].device}, the model's weight on {v.device}")
+                where = f"{self.shadow[k].device}, the model's weight on {v.device}"
+                raise RuntimeError(f"EMA of {k} is on {where}")
             if v.dtype.is_floating_point:
                 fl.append(self.shadow[k])
                 fv.append(v.detach())

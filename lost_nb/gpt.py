@@ -4,21 +4,21 @@
 
 # %% ../nbs/06_lost_gpt.ipynb #c003
 from __future__ import annotations
-import math, time
+import math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import ProfileConfig, adamw, seed_everything, progress, get_device, save_checkpoint
-from .core import load_checkpoint, check_resume, cosine_lr, file_hash, is_main, init_distributed
-from .core import dist_info, EMA, check_inputs, CheckpointError
+from .core import ProfileConfig, seed_everything, get_device, load_checkpoint, file_hash, init_distributed
+from .core import check_inputs, CheckpointError
+from .train import FitConfig, fit
 from .layers import Attention, KVCache, RMSNorm, SwiGLU, swiglu_hidden, modulate, TimestepEmbedder
 
 # %% auto #0
-__all__ = ['GPTConfig', 'GPTBlock', 'HeadBlock', 'DiffusionHead', 'flow_loss', 'flow_sample', 'cfg_weight', 'LoSTGPT',
-           'generate_steps', 'generate', 'TeacherViewEncoder', 'OpenCLIPViewEncoder', 'condition_encoder',
+__all__ = ['GPTConfig', 'GPTBlock', 'HeadBlock', 'DiffusionHead', 'flow_loss', 'flow_noise', 'flow_sample', 'cfg_weight',
+           'LoSTGPT', 'generate_steps', 'generate', 'TeacherViewEncoder', 'OpenCLIPViewEncoder', 'condition_encoder',
            'sample_conditions', 'train_gpt', 'train_gpt_job', 'load_gpt', 'shape_views', 'class_labels']
 
 # %% ../nbs/06_lost_gpt.ipynb #c006
@@ -121,12 +121,26 @@ class DiffusionHead(nn.Module):
         return self.final(torch.cat([h, c], -1) if self.concat else h)
 
 # %% ../nbs/06_lost_gpt.ipynb #c013
-def flow_loss(head: DiffusionHead, x1: torch.Tensor, z: torch.Tensor, g: torch.Generator | None = None):
+def flow_loss(
+    head: DiffusionHead,
+    x1: torch.Tensor,  # (M, d) target tokens
+    z: torch.Tensor,  # (M, D) their conditions
+    g: torch.Generator | None = None,  # draws t and x0 when `noise` is not given
+    noise: tuple | None = None,  # (t (M,), x0 (M, d)) drawn beforehand, e.g. with the batch (`flow_noise`)
+):
     "|v(x_t, t, z) - (x1 - x0)|^2 averaged, x_t = t x1 + (1 - t) x0, x0 ~ N(0, I), t ~ U(0, 1)."
-    t = torch.rand(len(x1), generator=g).to(x1)
-    x0 = torch.randn(x1.shape, generator=g).to(x1)
+    if noise is None:
+        noise = torch.rand(len(x1), generator=g), torch.randn(x1.shape, generator=g)
+    t, x0 = noise[0].to(x1), noise[1].to(x1)
     xt = t[:, None] * x1 + (1 - t[:, None]) * x0
     return (head(xt, t, z) - (x1 - x0)).pow(2).mean()
+
+
+def flow_noise(B: int, n: int, d: int, m: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The t (B, m, n) and x0 (B, m, n, d) of `LoSTGPT.loss` for B rows of n tokens, m draws per token, by
+    row: drawn with a batch, they split with it over processes (the same draws as `flow_loss` with `g`)."""
+    t, x0 = torch.rand(m * B * n, generator=g), torch.randn(m * B * n, d, generator=g)
+    return t.view(m, B, n).transpose(0, 1), x0.view(m, B, n, d).transpose(0, 1)
 
 
 @torch.no_grad()
@@ -239,20 +253,27 @@ class LoSTGPT(nn.Module):
         return self.norm(h)
 
     def loss(
-        self, tokens: torch.Tensor, cond: torch.Tensor, g: torch.Generator | None = None
+        self,
+        tokens: torch.Tensor,  # (B, n, d), n <= N
+        cond: torch.Tensor,  # (B, 1, D) condition tokens
+        g: torch.Generator | None = None,  # draws the flow's t and x0, unless given
+        t: torch.Tensor | None = None,  # (B, m, n) flow times (`flow_noise`)
+        x0: torch.Tensor | None = None,  # (B, m, n, d) flow noise
     ) -> torch.Tensor:
-        "Flow loss of every token of `tokens` (B, n, d), n <= N, given condition tokens (B, 1, D)."
+        "Flow loss of every token of `tokens`, m = diffusion_batch_mul draws each."
         B, n, _ = tokens.shape
         x = torch.cat([cond, self.tok_proj(tokens[:, :-1])], 1)  # (B, n, D): [cond, tok_0 .. tok_{n-2}]
         z = self.hidden(x) + self.diff_pos[:, :n]  # (B, n, D): z_i predicts tok_i
         m = self.cfg.diffusion_batch_mul
-        return flow_loss(
-            self.head, tokens.reshape(B * n, -1).repeat(m, 1), z.reshape(B * n, -1).repeat(m, 1), g
-        )
+        # (m B n, .) rows: the m copies stacked, as the noise (B, m, n, .) -> (m, B, n, .) is laid out
+        if t is not None:
+            t, x0 = t.transpose(0, 1).reshape(-1), x0.transpose(0, 1).reshape(m * B * n, -1)
+        x1, zz = tokens.reshape(B * n, -1).repeat(m, 1), z.reshape(B * n, -1).repeat(m, 1)
+        return flow_loss(self.head, x1, zz, g, None if t is None else (t, x0))
 
-    def forward(self, tokens, image=None, label=None, drop=None, g=None) -> torch.Tensor:
+    def forward(self, tokens, image=None, label=None, drop=None, g=None, t=None, x0=None) -> torch.Tensor:
         "The training loss (what DDP wraps): `loss` of `tokens` under `condition(image, label, drop)`."
-        return self.loss(tokens, self.condition(image, label, drop, n=len(tokens)), g)
+        return self.loss(tokens, self.condition(image, label, drop, n=len(tokens)), g, t, x0)
 
     def new_caches(self, B: int, device=None, dtype=torch.float32) -> list:
         "Empty KV caches, one per layer, for B rows and N positions."
@@ -412,18 +433,16 @@ def train_gpt(
     until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
     device=None,
 ) -> tuple[LoSTGPT, dict]:
-    "Train LoST-GPT; returns (the model with EMA weights if any, in eval mode, the log)."
+    "Train LoST-GPT with `fit`; returns (the model with EMA weights if any, in eval mode, the log)."
     seed_everything(seed)
     init_distributed()
-    device = device or get_device()
+    device = torch.device(device) if device is not None else get_device()
     if tokens.shape[1] < cfg.n_tokens:
         raise ValueError(f"tokens hold {tokens.shape[1]} per shape; the GPT models n_tokens={cfg.n_tokens}")
     if (labels is None) != (cfg.n_classes == 0):
         raise ValueError(f"n_classes={cfg.n_classes} but labels {'missing' if labels is None else 'given'}")
     tokens = tokens[:, : cfg.n_tokens]
     model = LoSTGPT(cfg).to(device)
-    ema = EMA(model, ema_decay) if ema_decay > 0 else None
-    opt = adamw(model.parameters(), lr, weight_decay=weight_decay)
     config = dict(
         model=asdict(cfg),
         steps=steps,
@@ -436,50 +455,25 @@ def train_gpt(
         seed=seed,
         n_train=len(tokens),
     )
-    log, start, prev_s = dict(loss=[]), 0, 0.0
-    ck = check_resume(ckpt, config, inputs or {}, kind='gpt') if ckpt else None
-    if ck is not None:
-        model.load_state_dict(ck['model'])
-        if ema is not None:
-            ema.load_state_dict(ck['ema'])
-        opt.load_state_dict(ck['optimizer'])
-        start, log, prev_s = ck['meta']['step'], ck['meta']['log'], ck['meta'].get('train_seconds', 0.0)
-    net = torch.nn.parallel.DistributedDataParallel(model) if dist_info()[1] > 1 else model
-    g, t0 = torch.Generator(), time.time()
-    stop = steps if until is None else min(until, steps)
-    model.train()
-    for step in progress(range(start, stop), 'gpt', total=stop - start):
-        g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])  # everything random, by step
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, lr, warmup, lr_floor)
+
+    def sample(step, g):
+        "The step's global batch: token sequences, their conditions, the flow's times and noise."
         idx = torch.randint(len(tokens), (batch_size,), generator=g)
         cond = sample_conditions(cfg, views[idx], None if labels is None else labels[idx], g)
-        loss = net(
-            tokens[idx].to(device), **{k: None if v is None else v.to(device) for k, v in cond.items()}, g=g
-        )
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if ema is not None:
-            ema.decay = min(ema_decay, (1 + step) / (10 + step))  # warm-up: the random init fades fast
-            ema.update(model)
-        log['loss'].append(loss.item())
-        if ckpt and is_main() and ((step + 1) % save_every == 0 or step + 1 == stop):
-            save_checkpoint(
-                ckpt,
-                {'model': model, **({'ema': ema} if ema is not None else {})},
-                config,
-                optimizer=opt,
-                kind='gpt',
-                inputs=inputs or {},
-                step=step + 1,
-                log=log,
-                train_seconds=prev_s + time.time() - t0,
-            )
-    if ema is not None:
-        ema.copy_to(model)
-    return model.eval(), log
+        t, x0 = flow_noise(batch_size, cfg.n_tokens, cfg.token_dim, cfg.diffusion_batch_mul, g)
+        return dict(tokens=tokens[idx], **cond, t=t, x0=x0)
+
+    def loss_fn(net, b):
+        return net(**b), {}
+
+    fcfg = FitConfig(
+        steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
+        weight_decay=weight_decay, ema_decay=ema_decay, seed=seed, save_every=save_every,
+    )  # fmt: skip
+    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'gpt', inputs or {}, until=until, desc='gpt')
+    if f.ema is not None:
+        f.ema.copy_to(model)
+    return model.eval(), f.log
 
 
 def train_gpt_job(**kw) -> dict:
@@ -489,7 +483,7 @@ def train_gpt_job(**kw) -> dict:
 
 def load_gpt(
     path: Path | str,
-    device='cpu',
+    device=None,  # default: CUDA when present
     ema: bool = True,  # the EMA weights (else the raw ones)
     inputs: dict | None = None,  # name -> key it must have been trained from, e.g. {'tokens': ...}
 ) -> tuple[LoSTGPT, dict]:
@@ -503,7 +497,7 @@ def load_gpt(
         raise CheckpointError(
             f"checkpoint {path} does not hold a loadable GPT ({type(e).__name__}: {str(e)[:160]})"
         )
-    return m.to(device).eval(), ck
+    return m.to(device if device is not None else get_device()).eval(), ck
 
 # %% ../nbs/06_lost_gpt.ipynb #c038
 def shape_views(encoder, source: str, data_cfg: dict, ids: list, batch: int = 64) -> torch.Tensor:

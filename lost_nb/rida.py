@@ -11,8 +11,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import ProfileConfig, adamw, seed_everything, progress, save_checkpoint, load_checkpoint
-from .core import check_resume, cosine_lr, is_main, init_distributed, dist_info, CheckpointError
+from .core import ProfileConfig, seed_everything, save_checkpoint, load_checkpoint, get_device
+from .core import is_main, init_distributed, CheckpointError
+from .train import FitConfig, fit
 from .layers import Attention, Block, sincos_2d
 from .data import load_index, built_sources
 from .teacher import teacher_features
@@ -21,7 +22,7 @@ from .vae import load_latents
 # %% auto #0
 __all__ = ['QueryPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial', 'teacher_grid', 'rida_loss',
            'pairwise_pearson', 'paired_features', 'subset', 'extractor_data', 'regression_loss', 'topk_neighbours',
-           'neighbour_batch', 'embed', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
+           'neighbour_batch', 'embed', 'TrainRIDA', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
            'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c008
@@ -283,6 +284,18 @@ def embed(model: RIDA, z: torch.Tensor, batch: int = 128) -> torch.Tensor:
     return out
 
 
+class TrainRIDA(nn.Module):
+    "What the RIDA loss trains: the extractor and the global loss's learned temperature (one module for DDP)."
+
+    def __init__(self, model: RIDA):
+        super().__init__()
+        self.rida = model
+        self.log_temp = nn.Parameter(torch.tensor(math.log(0.07), device=next(model.parameters()).device))
+
+    def forward(self, z):
+        return self.rida(z)
+
+
 def train_extractor(
     train: dict,
     val: dict,  # paired_features of the training and validation shapes
@@ -301,14 +314,16 @@ def train_extractor(
     neighbours: int = 0,
     warmup: float = 0.05,  # fraction of training spent warming the learning rate up
     inputs: dict | None = None,  # name -> key of what it trains from (VAE, teacher, data)
+    device=None,  # default: CUDA when present
 ) -> tuple[RIDA, dict]:
-    "Train a RIDA backbone with `objective`; keep the best validation Pearson; returns (best model, log)."
+    """Train a RIDA backbone with `objective` (`fit`); keep the best validation Pearson (measured by the main
+    process); returns (best model, log). Under several processes each one's contrastive negatives are the
+    other rows of its own share of the batch."""
     seed_everything(seed)
     init_distributed()
-    model = RIDA(cfg)
-    log_temp = nn.Parameter(torch.tensor(math.log(0.07)))
-    opt = adamw(list(model.parameters()) + [log_temp], lr, weight_decay=0.05)
-    log, start, best = dict(step=[], loss=[], val_pearson=[], val_step=[]), 0, -2.0
+    device = torch.device(device) if device is not None else get_device()
+    model = RIDA(cfg).to(device)
+    net = TrainRIDA(model)
     config = dict(
         model=asdict(cfg),
         objective=objective,
@@ -323,67 +338,47 @@ def train_extractor(
         seed=seed,
         n_train=len(train['z']),
     )
-    last = Path(ckpt).with_suffix('.last.safetensors')
-    ck = check_resume(last, config, inputs, kind='rida')  # a longer run may continue a shorter one
-    if ck is not None:
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
-        log_temp.data.fill_(ck['meta']['log_temp'])
-        start, log, best = ck['meta']['step'], ck['meta']['log'], ck['meta']['best']
-    ddp = dist_info()[1] > 1
-    net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
-    N, g = len(train['z']), torch.Generator()
+    N = len(train['z'])
     nbrs = topk_neighbours(train['zt'], min(2 * neighbours, N - 1)) if neighbours else None
-    for step in progress(range(start, steps), f'{objective} extractor', total=steps - start):
-        g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])  # the batch depends on the step alone
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, lr, warmup)
-        idx = (
-            neighbour_batch(nbrs, batch_size, neighbours, g)
-            if neighbours
-            else torch.randperm(N, generator=g)[:batch_size]
-        )
-        Ss, zs = net(train['z'][idx])
-        if objective == 'rida':
-            loss, parts = rida_loss(Ss, zs, train['St'][idx], train['zt'][idx], log_temp, pos, neg, weights)
+
+    def sample(step, g):
+        "Latents and teacher features of the step's shapes: uniform, or anchors with teacher neighbours."
+        if neighbours:
+            idx = neighbour_batch(nbrs, batch_size, neighbours, g)
         else:
-            loss, parts = regression_loss(Ss, zs, train['St'][idx], train['zt'][idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+            idx = torch.randperm(N, generator=g)[:batch_size]
+        return {k: train[k][idx] for k in ('z', 'St', 'zt')}
+
+    def loss_fn(net_, b):
+        Ss, zs = net_(b['z'])
+        if objective == 'rida':
+            return rida_loss(Ss, zs, b['St'], b['zt'], net.log_temp, pos, neg, weights)[0], {}
+        return regression_loss(Ss, zs, b['St'], b['zt'])[0], {}
+
+    def after_step(step, log, state):
+        "Clamp the temperature; every `eval_every` steps the main process scores val and keeps the best."
         with torch.no_grad():
-            log_temp.clamp_(math.log(0.01), math.log(1.0))
-        log['step'].append(step)
-        log['loss'].append(loss.item())
-        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            net.log_temp.clamp_(math.log(0.01), math.log(1.0))
+        log.setdefault('step', []).append(step - 1)
+        if (step % eval_every == 0 or step == steps) and is_main():
             p = pairwise_pearson(embed(model, val['z']), val['zt'])
-            log['val_pearson'].append(p)
-            log['val_step'].append(step + 1)
-            if is_main():
-                if p > best:
-                    best = p
-                    save_checkpoint(
-                        ckpt,
-                        {'model': model},
-                        config,
-                        kind='rida',
-                        inputs=inputs,
-                        step=step + 1,
-                        val_pearson=p,
-                    )
-                save_checkpoint(
-                    last,
-                    {'model': model},
-                    config,
-                    optimizer=opt,
-                    kind='rida',
-                    inputs=inputs,
-                    step=step + 1,
-                    log=log,
-                    best=best,
-                    log_temp=log_temp.item(),
-                )
-    return load_semantic_extractor(ckpt), log
+            log.setdefault('val_pearson', []).append(p)
+            log.setdefault('val_step', []).append(step)
+            if p > state['best']:
+                state['best'] = p
+                meta = dict(step=step, val_pearson=p)
+                save_checkpoint(ckpt, {'model': model}, config, kind='rida', inputs=inputs, **meta)
+
+    fcfg = FitConfig(
+        steps=steps, batch_size=min(batch_size, N), lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
+        save_every=eval_every,
+    )  # fmt: skip
+    last = Path(ckpt).with_suffix('.last.safetensors')  # a longer run may continue a shorter one
+    f = fit(
+        model, sample, loss_fn, fcfg, last, config, 'rida', inputs, net=net, after_step=after_step,
+        state={'best': -2.0}, desc=f'{objective} extractor',
+    )  # fmt: skip
+    return load_semantic_extractor(ckpt, device), f.log
 
 
 def train_extractor_job(**kw) -> dict:
@@ -391,7 +386,7 @@ def train_extractor_job(**kw) -> dict:
     return train_extractor(**kw)[1]
 
 # %% ../nbs/02b_rida.ipynb #c031
-def load_semantic_extractor(path: Path | str, device='cpu') -> RIDA:
+def load_semantic_extractor(path: Path | str, device=None) -> RIDA:
     """The trained RIDA extractor of checkpoint `path`, frozen and in eval mode (what the tokenizer's semantic
     loss uses)."""
     ck = load_checkpoint(path, kind='rida')
@@ -402,7 +397,7 @@ def load_semantic_extractor(path: Path | str, device='cpu') -> RIDA:
         raise CheckpointError(
             f"checkpoint {path} does not hold a loadable RIDA ({type(e).__name__}: {str(e)[:160]})"
         )
-    return model.to(device).eval().requires_grad_(False)
+    return model.to(device if device is not None else get_device()).eval().requires_grad_(False)
 
 # %% ../nbs/02b_rida.ipynb #c033
 def average_precision(hits: list, k: int) -> float:

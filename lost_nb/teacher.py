@@ -14,9 +14,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
-from .core import ProfileConfig, adamw, seed_everything, progress, run_dir, save_checkpoint
-from .core import load_checkpoint, check_resume, cosine_lr, input_key, stable_hash, atomic_write
-from .core import is_main, init_distributed, dist_info, CheckpointError
+from .core import ProfileConfig, seed_everything, run_dir, get_device, load_checkpoint, input_key
+from .core import stable_hash, atomic_write, init_distributed, CheckpointError
+from .train import FitConfig, fit
 from .data import ORTHO_VIEWS, load_index, load_shape, cache_dir
 
 # %% auto #0
@@ -45,8 +45,9 @@ class DinoTeacher(nn.Module):
         self,
         weights: str | Path,  # local timm-compatible weights file (.pth / .safetensors)
         model_name: str = 'vit_base_patch14_dinov2',  # timm architecture of the file
-        res: int = 224,
-    ):  # input resolution (a multiple of the patch size, 14)
+        res: int = 224,  # input resolution (a multiple of the patch size, 14)
+        device=None,  # default: CUDA when present
+    ):
         super().__init__()
         if not Path(weights).exists():
             raise FileNotFoundError(f"DINOv2 weights file {weights} does not exist")
@@ -54,7 +55,7 @@ class DinoTeacher(nn.Module):
         self.net = timm.create_model(
             model_name, pretrained=True, img_size=res, pretrained_cfg_overlay=dict(file=str(weights))
         )
-        self.net.eval().requires_grad_(False)
+        self.net.to(device if device is not None else get_device()).eval().requires_grad_(False)
         self.res, self.name = res, f"dinov2:{model_name}:{Path(weights).name}"
 
     @torch.no_grad()
@@ -178,24 +179,18 @@ def train_offline_teacher(
     seed: int = 0,
     ckpt: Path | None = None,  # checkpoint to resume from and write to
     inputs: dict | None = None,  # name -> key of the training data
+    device=None,  # default: CUDA when present
 ) -> tuple[RenderEncoder, list]:
-    "Train the offline teacher with NT-Xent on pairs of views; returns the model and the loss curve."
+    """Train the offline teacher with NT-Xent on pairs of views (`fit`); returns the model and the loss curve.
+    Under several processes each one's negatives are the other rows of its own share of the batch."""
     seed_everything(seed)
     init_distributed()
-    model, start, losses = RenderEncoder(cfg), 0, []
-    opt = adamw(model.parameters(), lr, weight_decay=0.05)
+    device = torch.device(device) if device is not None else get_device()
+    model = RenderEncoder(cfg).to(device)
     N, V = renders.shape[:2]
     config = dict(
         model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, seed=seed, n_train=N
     )
-    ck = check_resume(ckpt, config, inputs, kind='teacher') if ckpt else None
-    if ck is not None:
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
-        start, losses = ck['meta']['step'], ck['meta']['losses']
-    ddp = dist_info()[1] > 1
-    net = Contrastive(model)
-    net = torch.nn.parallel.DistributedDataParallel(net) if ddp else net
     if renders.shape[-1] != cfg.res:  # resize every view once, not at every step
         small = F.interpolate(
             torch.as_tensor(renders).view(N * V, 1, *renders.shape[2:]).float(),
@@ -205,38 +200,25 @@ def train_offline_teacher(
             align_corners=False,
         )
         renders = small.round().clamp(0, 255).to(torch.uint8).view(N, V, cfg.res, cfg.res).numpy()
-    model.train()
-    g = torch.Generator()
-    for step in progress(range(start, steps), 'offline teacher', total=steps - start):
-        # resumable: the batch depends on the step only
-        g.manual_seed(seed * 1_000_003 + step * 101 + dist_info()[0])
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, lr, warmup)
+
+    def sample(step, g):
+        "Two augmented views (x1, x2) of each of the step's shapes."
         idx = torch.randint(N, (batch_size,), generator=g)
         v1 = torch.randint(V, (batch_size,), generator=g)
         v2 = (v1 + torch.randint(1, V, (batch_size,), generator=g)) % V  # another view of the same shape
-        x1, x2 = (
-            augment(to_input(renders[idx, v1], cfg.res), g),
-            augment(to_input(renders[idx, v2], cfg.res), g),
-        )
-        z = net(torch.cat([x1, x2]))  # one pass: (2B, proj_dim)
-        loss = nt_xent(z[:batch_size], z[batch_size:], cfg.temperature)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-        if ckpt and is_main() and ((step + 1) % 500 == 0 or step + 1 == steps):
-            save_checkpoint(
-                ckpt,
-                {'model': model},
-                config,
-                optimizer=opt,
-                kind='teacher',
-                inputs=inputs,
-                step=step + 1,
-                losses=losses,
-            )
-    return model.eval(), losses
+        x1 = augment(to_input(renders[idx, v1], cfg.res), g)
+        return dict(x1=x1, x2=augment(to_input(renders[idx, v2], cfg.res), g))
+
+    def loss_fn(net, b):
+        z = net(torch.cat([b['x1'], b['x2']]))  # one pass: (2b, proj_dim)
+        return nt_xent(z[: len(b['x1'])], z[len(b['x1']) :], cfg.temperature), {}
+
+    # the batch seed stride of its first recipe (the teacher's results stay comparable)
+    fcfg = FitConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
+                     seed_stride=101)  # fmt: skip
+    net = Contrastive(model)  # what the loss calls: encoder and projection head
+    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'teacher', inputs, net=net, desc='teacher')
+    return model.eval(), f.log['loss']
 
 # %% ../nbs/02a_teacher.ipynb #c024
 @torch.no_grad()
@@ -298,7 +280,7 @@ def knn_accuracy(
     return correct / max(len(test_labels), 1)
 
 # %% ../nbs/02a_teacher.ipynb #c031
-def load_offline_teacher(path: Path | str) -> RenderEncoder:
+def load_offline_teacher(path: Path | str, device=None) -> RenderEncoder:
     "The trained offline teacher from its checkpoint (eval mode, frozen)."
     ck = load_checkpoint(path, kind='teacher')
     try:
@@ -309,7 +291,7 @@ def load_offline_teacher(path: Path | str) -> RenderEncoder:
             f"checkpoint {path} does not hold a loadable teacher ({type(e).__name__}: {str(e)[:160]})"
         )
     m.written = ck['written']  # which write of the weights: the feature caches record it
-    return m.eval().requires_grad_(False)
+    return m.to(device if device is not None else get_device()).eval().requires_grad_(False)
 
 
 def offline_teacher_id(path: Path | str) -> str:
@@ -319,17 +301,19 @@ def offline_teacher_id(path: Path | str) -> str:
 
 
 def active_teacher(
-    profile: str, dino_weights: str | Path = '', dino_model: str = 'vit_base_patch14_dinov2'
+    profile: str,
+    dino_weights: str | Path = '',
+    dino_model: str = 'vit_base_patch14_dinov2',
+    device=None,  # default: CUDA when present
 ) -> tuple[nn.Module, str]:
     """(teacher, cache id): DINOv2 from `dino_weights` when given, else the offline teacher trained at
     `profile`."""
     if dino_weights:
-        return DinoTeacher(
-            dino_weights, dino_model
-        ), f"dinov2-{stable_hash([dino_model, Path(dino_weights).name])}"
+        tid = f"dinov2-{stable_hash([dino_model, Path(dino_weights).name])}"
+        return DinoTeacher(dino_weights, dino_model, device=device), tid
     ck = run_dir('teacher', profile) / 'offline_teacher.safetensors'
     if not ck.exists():
         raise FileNotFoundError(
             f"no offline teacher {ck}: run nbs/02a_teacher.ipynb at profile {profile} first"
         )
-    return load_offline_teacher(ck), offline_teacher_id(ck)
+    return load_offline_teacher(ck, device), offline_teacher_id(ck)

@@ -4,15 +4,16 @@
 
 # %% ../nbs/03_train_tokenizer.ipynb #c003
 from __future__ import annotations
-import math, time
+import math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import ProfileConfig, adamw, seed_everything, progress, get_device, save_checkpoint
-from .core import load_checkpoint, check_resume, cosine_lr, input_key, is_main, init_distributed
-from .core import dist_info, EMA, check_inputs, CheckpointError
+from .core import ProfileConfig, seed_everything, get_device
+from .core import load_checkpoint, input_key, init_distributed
+from .core import EMA, check_inputs, CheckpointError
+from .train import FitConfig, fit
 from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder
 from .rida import load_semantic_extractor
 
@@ -406,22 +407,19 @@ def train_tokenizer(
     inputs: dict | None = None,  # name -> key of what it trains from (the VAE, the data)
     until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
 ) -> tuple[LoST, EMA, dict, nn.Module | None]:
-    "Train the tokenizer; returns (model, EMA, log, the extractor used by the semantic loss)."
+    "Train the tokenizer with `fit`; returns (model, EMA, log, the extractor used by the semantic loss)."
     seed_everything(seed)
     init_distributed()
-    device = device or get_device()
+    device = torch.device(device) if device is not None else get_device()
     model = LoST(cfg)
     if pca_init:
         init_pca(model, z)
     model = model.to(device)
-    ema = EMA(model, ema_decay)
     extractor = (
         load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
     )
     # f(x0): frozen
     targets = extractor_targets(extractor, z.to(device)).cpu() if extractor is not None else None
-    opt = adamw(model.parameters(), lr, weight_decay=0.0)
-    log, start, prev_s = dict(loss=[], diffusion=[], semantic=[], coarse=[]), 0, 0.0
     config = dict(
         model=asdict(cfg),
         steps=steps,
@@ -440,57 +438,37 @@ def train_tokenizer(
     )
     # the extractor, by content
     inputs = {**(inputs or {}), **({'rida': input_key(extractor_path)} if extractor else {})}
-    ck = check_resume(ckpt, config, inputs, kind='tokenizer') if ckpt else None
-    if ck is not None:
-        model.load_state_dict(ck['model'])
-        ema.load_state_dict(ck['ema'])
-        opt.load_state_dict(ck['optimizer'])
-        start, log = ck['meta']['step'], ck['meta']['log']
-        prev_s = ck['meta'].get('train_seconds', 0.0)  # training time before this resume
-    ddp = dist_info()[1] > 1
-    net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
-    g, t0 = torch.Generator(), time.time()
-    stop = steps if until is None else min(until, steps)
-    for step in progress(range(start, stop), 'tokenizer', total=stop - start):
-        g.manual_seed(seed * 1_000_003 + step * 7919 + dist_info()[0])  # everything random, by step
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, lr, warmup, lr_floor)
+
+    def sample(step, g):
+        "The step's global batch: latents, kept prefixes, timesteps, noise (and the extractor's targets)."
         idx = torch.randint(len(z), (batch_size,), generator=g)
-        x0 = z[idx].to(device)
-        keep = sample_keep(batch_size, cfg.K, nested and step >= nested_warmup, cfg.p_uncond, g).to(device)
-        t = torch.randint(cfg.T, (batch_size,), generator=g).to(device)
-        eps = torch.randn(x0.shape, generator=g).to(device)
+        keep = sample_keep(batch_size, cfg.K, nested and step >= nested_warmup, cfg.p_uncond, g)
+        t = torch.randint(cfg.T, (batch_size,), generator=g)
+        eps = torch.randn(z[idx].shape, generator=g)
+        return dict(x0=z[idx], keep=keep, t=t, eps=eps, target=None if targets is None else targets[idx])
+
+    def loss_fn(net, b):
+        "L_diffusion + w_sem L_semantic + w_coarse L_coarse of one micro-batch."
+        x0, t, eps = b['x0'], b['t'], b['eps']
         x_t = model.diffusion.q_sample(x0, t, eps)
-        out, xc = net(x0, x_t, t, keep)
+        out, xc = net(x0, x_t, t, b['keep'])
         l_diff = F.mse_loss(out, model.diffusion.target(x0, t, eps))
-        l_coarse = F.mse_loss(xc, x0) if xc is not None else torch.zeros(())
+        zero = l_diff.new_zeros(())
+        l_coarse = F.mse_loss(xc, x0) if xc is not None else zero
         l_sem = (
-            semantic_loss(extractor, model.diffusion.to_eps_x0(x_t, t, out)[1], targets[idx].to(device))
+            semantic_loss(extractor, model.diffusion.to_eps_x0(x_t, t, out)[1], b['target'])
             if extractor is not None
-            else torch.zeros(())
+            else zero
         )
         loss = l_diff + semantic_weight * l_sem + coarse_weight * l_coarse
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        ema.decay = min(ema_decay, (1 + step) / (10 + step))  # warm-up: the random init fades fast
-        ema.update(model)
-        for key, v in (('loss', loss), ('diffusion', l_diff), ('semantic', l_sem), ('coarse', l_coarse)):
-            log[key].append(v.item())
-        if ckpt and is_main() and ((step + 1) % save_every == 0 or step + 1 == stop):
-            save_checkpoint(
-                ckpt,
-                {'model': model, 'ema': ema},
-                config,
-                optimizer=opt,
-                kind='tokenizer',
-                inputs=inputs,
-                step=step + 1,
-                log=log,
-                train_seconds=prev_s + time.time() - t0,
-            )  # summed over resumes
-    return model, ema, log, extractor
+        return loss, dict(diffusion=l_diff, semantic=l_sem, coarse=l_coarse)
+
+    fcfg = FitConfig(
+        steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
+        ema_decay=ema_decay, seed=seed, save_every=save_every,
+    )  # fmt: skip
+    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'tokenizer', inputs, until=until, desc='tokenizer')
+    return model, f.ema, f.log, extractor
 
 
 # run folder tags
@@ -501,14 +479,13 @@ def train_tokenizer_job(**kw) -> dict:
     """`train_tokenizer(**kw)` as a `run_jobs` job: its log and the extractor's weights (numpy); the tokenizer
     itself is in `ckpt`."""
     _, _, log, ext = train_tokenizer(**kw)
-    return dict(
-        log=log, extractor=None if ext is None else {k: v.numpy() for k, v in ext.state_dict().items()}
-    )
+    weights = None if ext is None else {k: v.cpu().numpy() for k, v in ext.state_dict().items()}
+    return dict(log=log, extractor=weights)
 
 
 def load_tokenizer(
     path: Path | str,
-    device='cpu',
+    device=None,  # default: CUDA when present
     ema: bool = True,  # the EMA weights (else the raw ones)
     # name -> key the tokenizer must have been trained from, e.g. {'vae': ...}
     inputs: dict | None = None,
@@ -524,4 +501,4 @@ def load_tokenizer(
         raise CheckpointError(
             f"checkpoint {path} does not hold a loadable tokenizer ({type(e).__name__}: {str(e)[:160]})"
         )
-    return m.to(device).eval()
+    return m.to(device if device is not None else get_device()).eval()

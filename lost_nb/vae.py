@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_triplane_vae.ipynb #c003
 from __future__ import annotations
-import json, math, time
+import json, math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -15,10 +15,10 @@ import trimesh
 from safetensors import safe_open
 from safetensors.torch import save_file
 from skimage.measure import marching_cubes
-from .core import ProfileConfig, adamw, seed_everything, get_device, autocast, dist_info, is_main
-from .core import init_distributed, barrier, progress, atomic_write, save_checkpoint, load_checkpoint
-from .core import check_resume, cosine_lr, rng_state, set_rng_state, update_checkpoint, CheckpointError
-from .core import EMA, file_hash, checkpoint_header
+from .core import ProfileConfig, seed_everything, get_device, is_main, barrier
+from .core import init_distributed, progress, atomic_write, save_checkpoint, load_checkpoint
+from .core import update_checkpoint, CheckpointError, file_hash, checkpoint_header
+from .train import FitConfig, fit
 from .layers import Block
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
@@ -26,12 +26,11 @@ from .data import cache_dir, load_index, load_shape
 # %% auto #0
 __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_cells',
            'plane_pool', 'ResBlock', 'PlaneUNet', 'ConvPlaneEncoder', 'TriplaneVAE', 'VAEConfig', 'vae_config',
-           'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch',
-           'train_progress', 'vae_loss', 'train_step', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits',
-           'grid_logits', 'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh',
-           'encode_points', 'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
-           'latent_scaling', 'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
-           'latent_iou', 'evaluate_shapes', 'summarize']
+           'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch', 'vae_loss',
+           'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'grid_logits', 'grid_point_fn', 'mise_levels',
+           'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points', 'refine_latent', 'encode_shape',
+           'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling', 'scale_factor_of',
+           'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -364,48 +363,11 @@ def get_batch(data: dict, idx: torch.Tensor, n_points: int, n_occ: int, g: torch
     )
 
 # %% ../nbs/02_triplane_vae.ipynb #c036
-def train_progress(step: int, wall_s: float, train: dict) -> float:
-    """Fraction of training done: steps over `steps`, or wall time over `max_train_minutes` (when > 0) if that
-    is further."""
-    cap = train.get('max_train_minutes') or 0
-    return max(step / train['steps'], wall_s / (60 * cap) if cap > 0 else 0.0)
-
-
 def vae_loss(model, surface, normals, q, sdf, band: float, kl_weight: float) -> tuple[torch.Tensor, dict]:
     "BCE against semi-continuous targets + kl_weight * KL; returns the loss and its parts."
     logits, kl = model(surface, normals, q)
     bce = F.binary_cross_entropy_with_logits(logits, occupancy_target(sdf, band))
-    return bce + kl_weight * kl, dict(bce=bce.item(), kl=kl.item())
-
-
-def train_step(model, opt, batch, frac: float, train: dict, device) -> dict:
-    "One optimizer step at the learning rate scheduled for training fraction `frac`; returns the loss parts."
-    for gr in opt.param_groups:
-        gr['lr'] = cosine_lr(frac, train['lr'], train['warmup'], train['lr_floor'])
-    surface, normals, q, sdf = (x.to(device) for x in batch)
-    with autocast(device):
-        loss, parts = vae_loss(model, surface, normals, q, sdf, train['band'], train['kl_weight'])
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    opt.step()
-    return parts
-
-
-def _save(path, model, ema, opt, config, inputs, step, g, **meta):
-    """The one place that writes a VAE checkpoint (rank 0 only): weights, EMA, optimizer, the random state a
-    resumed run continues from, the resolved config and the inputs' keys."""
-    mods = {'model': model} if ema is None else {'model': model, 'ema': ema}
-    return save_checkpoint(
-        path,
-        {**mods, 'rng': rng_state(g)},
-        config,
-        optimizer=opt,
-        kind='vae',
-        inputs=inputs,
-        step=step,
-        **meta,
-    )
+    return bce + kl_weight * kl, dict(bce=bce.detach(), kl=kl.detach())
 
 # %% ../nbs/02_triplane_vae.ipynb #c038
 def train_vae(
@@ -415,80 +377,44 @@ def train_vae(
     ckpt: Path | str,  # checkpoint to write (and to resume from)
     resume: bool = True,  # continue from `ckpt` when it exists
     seed: int = 0,
-    device=None,
+    device=None,  # default: CUDA when present
     log_every: int = 100,
     # name -> key of the training data (e.g. `index_hash` of each source)
     inputs: dict | None = None,
 ) -> tuple[TriplaneVAE, dict]:
-    """Train (or resume) a VAE of either architecture; returns the model (EMA weights when EMA is on) and a
-    log."""
-    ckpt, device = Path(ckpt), device or get_device()
-    distributed = init_distributed()
-    rank = dist_info()[0]
+    """Train (or resume) a VAE of either architecture with `fit`; returns the model (EMA weights when EMA is on)
+    and a log."""
+    ckpt, device = Path(ckpt), torch.device(device) if device is not None else get_device()
+    init_distributed()
     config = {'arch': arch_of(cfg), 'model': asdict(cfg), 'train': train, 'seed': seed}
     seed_everything(seed)
     model = build_vae(cfg).to(device)
-    opt = adamw(model.parameters(), train['lr'], weight_decay=0.0, betas=(0.9, 0.99))
-    ema = EMA(model, train['ema_decay']) if train['ema_decay'] else None
-    g = torch.Generator().manual_seed(seed * 1000 + rank)  # the batches
-    step, log = 0, dict(loss=[], wall_s=0.0)
-    ck = (
-        check_resume(
-            ckpt,
-            config,
-            inputs,
-            may_differ=('steps', 'ckpt_every', 'threads', 'max_train_minutes'),
-            kind='vae',
-        )
-        if resume
-        else None
-    )
-    if ck is not None:
-        model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
-        if ema is not None:
-            ema.load_state_dict(ck['ema'])
-        set_rng_state(ck['rng'], g)  # continue as if never stopped
-        step, log = ck['meta']['step'], ck['meta']['log']
-        if is_main():
-            print(f"resumed from {ckpt} at step {step}")
-    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
-    n, t0, wall0 = len(data['ids']), time.time(), log['wall_s']
-    bar = progress(range(step, train['steps']), 'vae', total=train['steps'] - step)
-    frac = train_progress(step, wall0, train)
-    while frac < 1:
+    n = len(data['ids'])
+
+    def sample(step, g):
+        "The step's shapes, their surface points and normals, their occupancy queries and signed distances."
         idx = torch.randint(0, n, (train['batch_size'],), generator=g)
-        parts = train_step(
-            net, opt, get_batch(data, idx, cfg.n_points, train['n_occ'], g), frac, train, device
-        )
-        if ema is not None:
-            ema.decay = min(train['ema_decay'], (1 + step) / (10 + step))  # warm-up: early weights fade fast
-            ema.update(model)
-        step += 1
-        bar.update(1)
-        log['loss'].append(round(parts['bce'], 5))
-        log['wall_s'] = wall0 + time.time() - t0
-        wall = torch.tensor(log['wall_s'])
-        # every rank stops together
-        if distributed:
-            torch.distributed.all_reduce(wall, op=torch.distributed.ReduceOp.MAX)
-        frac = train_progress(step, float(wall), train)
-        if is_main() and step % log_every == 0:
-            lr_now = cosine_lr(frac, train['lr'], train['warmup'], train['lr_floor'])
-            print(
-                f"step {step}: bce {np.mean(log['loss'][-log_every:]):.4f} kl {parts['kl']:.1f} "
-                f"lr {lr_now:.2e} {log['wall_s']:.0f}s ({frac:.0%} done)",
-                flush=True,
-            )
-        if step % train['ckpt_every'] == 0 or frac >= 1:
-            _save(ckpt, model, ema, opt, config, inputs, step, g, log=log, finished=frac >= 1)
-    bar.close()
-    barrier()
+        surface, normals, q, sdf = get_batch(data, idx, cfg.n_points, train['n_occ'], g)
+        return dict(surface=surface, normals=normals, q=q, sdf=sdf)
+
+    def loss_fn(net, b):
+        return vae_loss(net, b['surface'], b['normals'], b['q'], b['sdf'], train['band'], train['kl_weight'])
+
+    fcfg = FitConfig(
+        steps=train['steps'], batch_size=train['batch_size'], lr=train['lr'], warmup=train['warmup'],
+        lr_floor=train['lr_floor'], betas=(0.9, 0.99), clip=1.0, ema_decay=train['ema_decay'] or 0.0,
+        seed=seed, seed_stride=0, save_every=train['ckpt_every'], log_every=log_every,
+        max_minutes=train.get('max_train_minutes') or 0.0,
+    )  # fmt: skip
+    may_differ = ('steps', 'ckpt_every', 'threads', 'max_train_minutes')
+    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'vae', inputs, may_differ, resume, desc='vae')
+    log = dict(loss=[round(x, 5) for x in f.log.get('bce', [])], wall_s=f.seconds)
     log['steps'] = len(log['loss'])
-    if ema is not None:
-        ema.copy_to(model)
+    if f.ema is not None:
+        f.ema.copy_to(model)
     return model.eval(), log
-#%%% code - 
+
+
 #| export
 def import_direct3d(
     checkpoint: Path | str,  # Direct3D's vae.ckpt / model.ckpt: torch.save({'vae': state_dict, ...})
