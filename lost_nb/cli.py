@@ -5,6 +5,7 @@
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
 import argparse, ast, json, math, os, re, sys, time
+from contextlib import contextmanager
 from pathlib import Path
 from . import __version__
 from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError, dist_info
@@ -13,9 +14,9 @@ from .shapes import procedural_items
 from .data import build_dataset, cache_dir, request_key
 
 # %% auto #0
-__all__ = ['EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'cmd_run', 'at_least', 'between', 'Parser',
-           'warn_and_exit', 'cmd_vae', 'add_vae_parser', 'add_refine_args', 'cmd_tokenize', 'cmd_generate',
-           'add_generate_parser', 'add_tokenize_parser', 'parser', 'error_line', 'main']
+__all__ = ['TRAINING_NOTEBOOKS', 'EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'kernel_env',
+           'cmd_run', 'at_least', 'between', 'Parser', 'warn_and_exit', 'cmd_vae', 'add_vae_parser', 'add_refine_args',
+           'cmd_tokenize', 'cmd_generate', 'add_generate_parser', 'add_tokenize_parser', 'parser', 'error_line', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def shard_of(spec: str | None) -> tuple[int, int]:
@@ -68,13 +69,52 @@ def numbered_notebooks(nbs: Path, pattern: str = '') -> list[Path]:
     return out
 
 
+# the notebooks that train on every process under `accelerate launch` / torchrun (the others: the main process)
+TRAINING_NOTEBOOKS = ('02_triplane_vae', '02a_teacher', '02b_rida', '03_train_tokenizer', '06_lost_gpt')
+
+
+@contextmanager
+def kernel_env(i: int, world: int, trains: bool):
+    """The environment a notebook's kernel starts with under several processes: its own process-group port
+    (`MASTER_PORT + 2 + i`: each notebook's kernels form a group of their own), or one process for a notebook
+    that does not train."""
+    keys = ('MASTER_PORT', 'TORCHELASTIC_USE_AGENT_STORE', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK')
+    keys += ('LOCAL_WORLD_SIZE',)
+    old = {k: os.environ.get(k) for k in keys}
+    if world > 1:
+        os.environ.pop('TORCHELASTIC_USE_AGENT_STORE', None)  # the kernels host their own store
+        os.environ['MASTER_PORT'] = str(int(old['MASTER_PORT'] or 29500) + 2 + i)
+        if not trains:
+            os.environ.update(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', LOCAL_WORLD_SIZE='1')
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def _run_group(world: int):
+    """The runner's own gloo group (port `MASTER_PORT + 1`): the processes wait for each other between
+    notebooks, as long as the main process's evaluation takes."""
+    import datetime
+    import torch.distributed as dist
+
+    rank = dist_info()[0]
+    addr, port = os.environ.get('MASTER_ADDR', '127.0.0.1'), int(os.environ.get('MASTER_PORT', 29500)) + 1
+    dist.init_process_group(
+        'gloo', f'tcp://{addr}:{port}', rank=rank, world_size=world, timeout=datetime.timedelta(days=7)
+    )
+    return dist
+
+
 def cmd_run(a):
     """Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and
     cell."""
     import papermill as pm  # here, not at the top: see the introduction
     root = project_root()
     nbs = root / 'nbs'
-    # under torchrun every rank runs the notebooks (training is DDP); rank 0 keeps the folder
+    # under accelerate launch / torchrun every process runs the training notebooks (as DDP); the main process
+    # alone runs the others while the rest wait; rank 0 keeps the folder
     rank, world, _ = dist_info()
     out = Path(
         a.out or root / 'runs' / (f'notebooks-{a.profile}' + (f'-rank{rank}' if world > 1 and rank else ''))
@@ -104,7 +144,13 @@ def cmd_run(a):
         raise SystemExit(
             f"lost-nb run: no notebook takes -p {', '.join(unknown)} (they take {', '.join(sorted(known))})"
         )
+    group = _run_group(world) if world > 1 else None
     for i, nb in enumerate(todo):
+        trains = nb.stem in TRAINING_NOTEBOOKS
+        if group is not None:
+            group.barrier()  # every process has finished the notebook before
+            if rank and not trains:
+                continue
         print(f"[{i + 1}/{len(todo)}] {nb.name} at profile {a.profile}", flush=True)
         t0 = time.time()
         try:
@@ -112,17 +158,18 @@ def cmd_run(a):
             params = {'profile': a.profile, **{k: v for k, v in extra.items() if k in takes}}
             if a.retrain and 'resume' in takes:
                 params['resume'] = False
-            pm.execute_notebook(
-                str(nb),
-                str(out / nb.name),
-                parameters=params,
-                cwd=str(nbs),
-                progress_bar=False,
-                log_output=not os.environ.get('IN_TEST'),
-                stdout_file=sys.stdout,
-                stderr_file=sys.stderr,
-                kernel_name='python3',
-            )
+            with kernel_env(i, world, trains):
+                pm.execute_notebook(
+                    str(nb),
+                    str(out / nb.name),
+                    parameters=params,
+                    cwd=str(nbs),
+                    progress_bar=False,
+                    log_output=not os.environ.get('IN_TEST'),
+                    stdout_file=sys.stdout,
+                    stderr_file=sys.stderr,
+                    kernel_name='python3',
+                )
         except pm.PapermillExecutionError as e:
             print(
                 f"FAILED: {nb.name}, cell {e.exec_count} (execution count): {e.ename}: {e.evalue}\n"
@@ -133,7 +180,10 @@ def cmd_run(a):
         timings[nb.name] = round(time.time() - t0, 1)
         print(f"    done in {timings[nb.name]:.0f}s", flush=True)
         write_json(tpath, dict(sorted(timings.items())))
-    ran = sum(timings[nb.name] for nb in todo)
+    if group is not None:
+        group.barrier()
+        group.destroy_process_group()
+    ran = sum(timings.get(nb.name, 0.0) for nb in todo)
     print(
         f"all {len(todo)} notebooks ran at profile {a.profile}: {ran:.0f}s ({ran / 60:.1f} min); "
         f"timings in {tpath}"

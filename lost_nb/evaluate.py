@@ -358,13 +358,15 @@ class PCACode:
 
     def encode(self, z: torch.Tensor) -> torch.Tensor:
         "(B, C, r, 3r) latents -> (B, n, d) whitened coefficients."
-        return (((z.flatten(1) - self.mean) @ self.axes.T) / self.std).view(len(z), self.n, self.d)
+        mean, axes, std = (t.to(z.device) for t in (self.mean, self.axes, self.std))  # on the latents' device
+        return (((z.flatten(1) - mean) @ axes.T) / std).view(len(z), self.n, self.d)
 
     def decode(self, tokens: torch.Tensor) -> torch.Tensor:
         """(B, k, d) a prefix of k tokens -> (B, C, r, 3r) latents (the mean plus the span of the first k d
         axes)."""
-        c = tokens.flatten(1) * self.std[: tokens.shape[1] * self.d]
-        return (self.mean + c @ self.axes[: c.shape[1]]).view(len(tokens), *self.shape)
+        mean, axes, std = (t.to(tokens.device) for t in (self.mean, self.axes, self.std))
+        c = tokens.flatten(1) * std[: tokens.shape[1] * self.d]
+        return (mean + c @ axes[: c.shape[1]]).view(len(tokens), *self.shape)
 
     def explained(self, k: int) -> float:
         "Fraction of the training latents' variance kept by the first k tokens."
@@ -500,16 +502,18 @@ def score_latents_job(
     z: torch.Tensor,  # (S, C, r, 3r) scaled latents, one per item
     mc_res: int,
     n_cloud: int = 0,
+    device: str = '',  # where the VAE decodes and the teacher embeds ('': CUDA when present)
 ) -> list:
-    "`decode_metrics` of every latent against its item's shape (a `run_jobs` job: loads the VAE and teacher)."
+    """`decode_metrics` of every latent against its item's shape (a `run_jobs` job: loads the VAE and teacher
+    on `device`; marching cubes and mesh metrics run on the CPU)."""
     from lost_nb.core import get_profile
     from lost_nb.data import load_shape
     from lost_nb.teacher import active_teacher
     from lost_nb.vae import load_vae, latent_scaling
 
-    vae, _ = load_vae(vae_ckpt)
+    vae, _ = load_vae(vae_ckpt, device or None)
     scale = latent_scaling(vae_ckpt)
-    teacher, _ = active_teacher(profile, dino_weights)
+    teacher, _ = active_teacher(profile, dino_weights, device=device or None)
     dcfg, n_points = get_profile(profile, 'data'), get_profile(profile, 'metrics')['n_points']
     out = []
     for (src, sid), zi in zip(items, z):
@@ -540,6 +544,7 @@ def score_latents(
     mc_res: int = 65,
     n_cloud: int = 0,
     processes: int = 2,  # spawned workers (0: in this process)
+    device: str = '',  # where each worker decodes and embeds ('': CUDA when present)
 ) -> list:
     "`decode_metrics` of every latent, split over `processes` workers; results in the order of `items`."
     from lost_nb.core import run_jobs
@@ -557,6 +562,7 @@ def score_latents(
             z=z[a:b],
             mc_res=mc_res,
             n_cloud=n_cloud,
+            device=str(device or ''),
         )
         for i, (a, b) in enumerate(zip(cut, cut[1:]))
         if b > a

@@ -120,7 +120,8 @@ def adaptive_generate(
             break
     out = torch.stack(toks, 1)
     out = torch.cat([out, out.new_zeros(B, N - out.shape[1], out.shape[2])], 1)
-    return out * (torch.arange(N)[None, :, None] < used[:, None, None]), used
+    keep = torch.arange(N, device=out.device)[None, :, None] < used.to(out.device)[:, None, None]
+    return out * keep, used
 
 
 @torch.no_grad()

@@ -13,13 +13,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, get_device, load_checkpoint, file_hash, init_distributed
 from .core import check_inputs, CheckpointError
-from .train import FitConfig, fit
+from .train import FitConfig, Stage, build, fit
 from .layers import Attention, KVCache, RMSNorm, SwiGLU, swiglu_hidden, modulate, TimestepEmbedder
 
 # %% auto #0
 __all__ = ['GPTConfig', 'GPTBlock', 'HeadBlock', 'DiffusionHead', 'flow_loss', 'flow_noise', 'flow_sample', 'cfg_weight',
            'LoSTGPT', 'generate_steps', 'generate', 'TeacherViewEncoder', 'OpenCLIPViewEncoder', 'condition_encoder',
-           'sample_conditions', 'train_gpt', 'train_gpt_job', 'load_gpt', 'shape_views', 'class_labels']
+           'sample_conditions', 'gpt_stage', 'train_gpt', 'train_gpt_job', 'load_gpt', 'shape_views', 'class_labels']
 
 # %% ../nbs/06_lost_gpt.ipynb #c006
 @dataclass
@@ -352,7 +352,7 @@ class OpenCLIPViewEncoder:
     """Renders (B, H, W) uint8 -> (B, 512) OpenCLIP ViT-B-32 image embeddings (L2-normalised), from a local
     file."""
 
-    def __init__(self, weights: Path | str, model_name: str = 'ViT-B-32', device='cpu'):
+    def __init__(self, weights: Path | str, model_name: str = 'ViT-B-32', device=None):
         import open_clip  # only where OpenCLIP is used: its import is slow
 
         if not Path(weights).is_file():
@@ -360,6 +360,7 @@ class OpenCLIPViewEncoder:
         self.model, _, self.preprocess = open_clip.create_model_and_transforms(
             model_name, pretrained=str(weights)
         )
+        device = device if device is not None else get_device()  # default: CUDA when present
         self.model = self.model.to(device).eval()
         self.device, self.id, self.hash = (
             device,
@@ -383,7 +384,7 @@ class OpenCLIPViewEncoder:
         return F.normalize(torch.cat(out), dim=-1)
 
 # %% ../nbs/06_lost_gpt.ipynb #c051
-def condition_encoder(profile: str, dino_weights: str = '', clip_weights: str = ''):
+def condition_encoder(profile: str, dino_weights: str = '', clip_weights: str = '', device=None):
     "The image-condition encoder of `profile`: OpenCLIP from `clip_weights`, else the profile's teacher."
     from lost_nb.core import get_profile
     from lost_nb.teacher import active_teacher
@@ -393,8 +394,8 @@ def condition_encoder(profile: str, dino_weights: str = '', clip_weights: str = 
             raise ValueError(
                 f"profile {profile} conditions on OpenCLIP: pass clip_weights (a ViT-B-32 weights file)"
             )
-        return OpenCLIPViewEncoder(clip_weights)
-    teacher, tid = active_teacher(profile, dino_weights)
+        return OpenCLIPViewEncoder(clip_weights, device=device)
+    teacher, tid = active_teacher(profile, dino_weights, device=device)
     return TeacherViewEncoder(teacher, tid, dino_weights or None)
 
 # %% ../nbs/06_lost_gpt.ipynb #c034
@@ -414,7 +415,7 @@ def sample_conditions(
     return dict(image=image, label=label, drop=torch.rand(B, generator=g) < cfg.p_uncond)
 
 
-def train_gpt(
+def gpt_stage(
     tokens: torch.Tensor,  # (S, N, d) token sequences of the training shapes
     views: torch.Tensor,  # (S, V, cond_dim) embeddings of each shape's rendered views
     labels: torch.Tensor | None,  # (S,) class indices (None: no label condition)
@@ -426,23 +427,19 @@ def train_gpt(
     lr_floor: float = 0.1,  # final learning rate as a fraction of `lr`
     weight_decay: float = 0.05,
     ema_decay: float = 0.999,  # 0: no EMA
-    ckpt: Path | str | None = None,  # checkpoint to write to and resume from
     seed: int = 0,
     save_every: int = 500,
-    inputs: dict | None = None,  # name -> key of what it trains from
-    until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
-    device=None,
-) -> tuple[LoSTGPT, dict]:
-    "Train LoST-GPT with `fit`; returns (the model with EMA weights if any, in eval mode, the log)."
-    seed_everything(seed)
-    init_distributed()
+    device=None,  # default: CUDA when present
+) -> Stage:
+    """LoST-GPT as a `fit` stage: the model on `device`, batches of token sequences with their conditions and
+    the flow's times and noise, and the flow loss."""
     device = torch.device(device) if device is not None else get_device()
     if tokens.shape[1] < cfg.n_tokens:
         raise ValueError(f"tokens hold {tokens.shape[1]} per shape; the GPT models n_tokens={cfg.n_tokens}")
     if (labels is None) != (cfg.n_classes == 0):
         raise ValueError(f"n_classes={cfg.n_classes} but labels {'missing' if labels is None else 'given'}")
     tokens = tokens[:, : cfg.n_tokens]
-    model = LoSTGPT(cfg).to(device)
+    model = build(lambda: LoSTGPT(cfg), device)
     config = dict(
         model=asdict(cfg),
         steps=steps,
@@ -463,17 +460,39 @@ def train_gpt(
         t, x0 = flow_noise(batch_size, cfg.n_tokens, cfg.token_dim, cfg.diffusion_batch_mul, g)
         return dict(tokens=tokens[idx], **cond, t=t, x0=x0)
 
-    def loss_fn(net, b):
+    def loss(net, b):
         return net(**b), {}
 
     fcfg = FitConfig(
         steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
         weight_decay=weight_decay, ema_decay=ema_decay, seed=seed, save_every=save_every,
     )  # fmt: skip
-    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'gpt', inputs or {}, until=until, desc='gpt')
+    return Stage(model, sample, loss, fcfg, config=config, kind='gpt')
+
+
+def train_gpt(
+    tokens: torch.Tensor,  # (S, N, d) token sequences of the training shapes
+    views: torch.Tensor,  # (S, V, cond_dim) embeddings of each shape's rendered views
+    labels: torch.Tensor | None,  # (S,) class indices (None: no label condition)
+    cfg: GPTConfig,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    ckpt: Path | str | None = None,  # checkpoint to write to and resume from
+    seed: int = 0,
+    inputs: dict | None = None,  # name -> key of what it trains from
+    until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
+    device=None,  # default: CUDA when present
+    **kw,  # `gpt_stage`'s recipe: warmup, lr_floor, weight_decay, ema_decay, save_every
+) -> tuple[LoSTGPT, dict]:
+    "Train LoST-GPT with `fit`; returns (the model with EMA weights if any, in eval mode, the log)."
+    seed_everything(seed)
+    init_distributed()
+    st = gpt_stage(tokens, views, labels, cfg, steps, batch_size, lr, seed=seed, device=device, **kw)
+    f = fit(st, ckpt, inputs or {}, until=until, desc='gpt')
     if f.ema is not None:
-        f.ema.copy_to(model)
-    return model.eval(), f.log
+        f.ema.copy_to(st.model)
+    return st.model.eval(), f.log
 
 
 def train_gpt_job(**kw) -> dict:

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, save_checkpoint, load_checkpoint, get_device
 from .core import is_main, init_distributed, CheckpointError
-from .train import FitConfig, fit
+from .train import FitConfig, Stage, build, fit
 from .layers import Attention, Block, sincos_2d
 from .data import load_index, built_sources
 from .teacher import teacher_features
@@ -22,8 +22,8 @@ from .vae import load_latents
 # %% auto #0
 __all__ = ['QueryPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial', 'teacher_grid', 'rida_loss',
            'pairwise_pearson', 'paired_features', 'subset', 'extractor_data', 'regression_loss', 'topk_neighbours',
-           'neighbour_batch', 'embed', 'TrainRIDA', 'train_extractor', 'train_extractor_job', 'load_semantic_extractor',
-           'average_precision', 'retrieval_metrics']
+           'neighbour_batch', 'embed', 'TrainRIDA', 'rida_stage', 'train_extractor', 'train_extractor_job',
+           'load_semantic_extractor', 'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c008
 class QueryPool(nn.Module):
@@ -296,16 +296,13 @@ class TrainRIDA(nn.Module):
         return self.rida(z)
 
 
-def train_extractor(
-    train: dict,
-    val: dict,  # paired_features of the training and validation shapes
+def rida_stage(
+    train: dict,  # paired_features of the training shapes: 'z', 'St', 'zt'
     cfg: RIDAConfig,
     objective: str,  # 'rida' or 'regression'
     steps: int,
     batch_size: int,
     lr: float,
-    eval_every: int,
-    ckpt: Path,
     pos: float = 0.83,
     neg: float = 0.65,
     weights=(1.0, 1.0, 0.5),
@@ -313,17 +310,16 @@ def train_extractor(
     # 0: uniform batches; n: batches of groups of an anchor and n of its teacher neighbours
     neighbours: int = 0,
     warmup: float = 0.05,  # fraction of training spent warming the learning rate up
-    inputs: dict | None = None,  # name -> key of what it trains from (VAE, teacher, data)
+    save_every: int = 500,
     device=None,  # default: CUDA when present
-) -> tuple[RIDA, dict]:
-    """Train a RIDA backbone with `objective` (`fit`); keep the best validation Pearson (measured by the main
-    process); returns (best model, log). Under several processes each one's contrastive negatives are the
-    other rows of its own share of the batch."""
-    seed_everything(seed)
-    init_distributed()
+) -> Stage:
+    """RIDA (or the regression baseline) as a `fit` stage: the extractor and its temperature on `device`,
+    batches of latents with their teacher features, the objective's loss (under several processes each one's
+    contrastive negatives are the other rows of its share)."""
     device = torch.device(device) if device is not None else get_device()
-    model = RIDA(cfg).to(device)
-    net = TrainRIDA(model)
+    model = build(lambda: RIDA(cfg), device)
+    net = build(lambda: TrainRIDA(model), device)
+    N = len(train['z'])
     config = dict(
         model=asdict(cfg),
         objective=objective,
@@ -336,9 +332,8 @@ def train_extractor(
         weights=list(weights),
         neighbours=neighbours,
         seed=seed,
-        n_train=len(train['z']),
+        n_train=N,
     )
-    N = len(train['z'])
     nbrs = topk_neighbours(train['zt'], min(2 * neighbours, N - 1)) if neighbours else None
 
     def sample(step, g):
@@ -349,16 +344,47 @@ def train_extractor(
             idx = torch.randperm(N, generator=g)[:batch_size]
         return {k: train[k][idx] for k in ('z', 'St', 'zt')}
 
-    def loss_fn(net_, b):
+    def loss(net_, b):
         Ss, zs = net_(b['z'])
         if objective == 'rida':
             return rida_loss(Ss, zs, b['St'], b['zt'], net.log_temp, pos, neg, weights)[0], {}
         return regression_loss(Ss, zs, b['St'], b['zt'])[0], {}
 
+    fcfg = FitConfig(
+        steps=steps, batch_size=min(batch_size, N), lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
+        save_every=save_every,
+    )  # fmt: skip
+    return Stage(model, sample, loss, fcfg, net=net, config=config, kind='rida')
+
+
+def train_extractor(
+    train: dict,
+    val: dict,  # paired_features of the training and validation shapes
+    cfg: RIDAConfig,
+    objective: str,  # 'rida' or 'regression'
+    steps: int,
+    batch_size: int,
+    lr: float,
+    eval_every: int,
+    ckpt: Path,
+    seed: int = 0,
+    inputs: dict | None = None,  # name -> key of what it trains from (VAE, teacher, data)
+    device=None,  # default: CUDA when present
+    **kw,  # `rida_stage`'s recipe: pos, neg, weights, neighbours, warmup
+) -> tuple[RIDA, dict]:
+    """Train a RIDA backbone with `objective` (`fit`); keep the best validation Pearson (measured by the main
+    process); returns (best model, log)."""
+    seed_everything(seed)
+    init_distributed()
+    st = rida_stage(
+        train, cfg, objective, steps, batch_size, lr, seed=seed, save_every=eval_every, device=device, **kw
+    )
+    model, config = st.model, st.config
+
     def after_step(step, log, state):
         "Clamp the temperature; every `eval_every` steps the main process scores val and keeps the best."
         with torch.no_grad():
-            net.log_temp.clamp_(math.log(0.01), math.log(1.0))
+            st.net.log_temp.clamp_(math.log(0.01), math.log(1.0))
         log.setdefault('step', []).append(step - 1)
         if (step % eval_every == 0 or step == steps) and is_main():
             p = pairwise_pearson(embed(model, val['z']), val['zt'])
@@ -369,16 +395,10 @@ def train_extractor(
                 meta = dict(step=step, val_pearson=p)
                 save_checkpoint(ckpt, {'model': model}, config, kind='rida', inputs=inputs, **meta)
 
-    fcfg = FitConfig(
-        steps=steps, batch_size=min(batch_size, N), lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
-        save_every=eval_every,
-    )  # fmt: skip
     last = Path(ckpt).with_suffix('.last.safetensors')  # a longer run may continue a shorter one
-    f = fit(
-        model, sample, loss_fn, fcfg, last, config, 'rida', inputs, net=net, after_step=after_step,
-        state={'best': -2.0}, desc=f'{objective} extractor',
-    )  # fmt: skip
-    return load_semantic_extractor(ckpt, device), f.log
+    state = {'best': -2.0}
+    f = fit(st, last, inputs, after_step=after_step, state=state, desc=f'{objective} extractor')
+    return load_semantic_extractor(ckpt, next(model.parameters()).device), f.log
 
 
 def train_extractor_job(**kw) -> dict:

@@ -16,13 +16,13 @@ from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .core import ProfileConfig, seed_everything, run_dir, get_device, load_checkpoint, input_key
 from .core import stable_hash, atomic_write, init_distributed, CheckpointError
-from .train import FitConfig, fit
+from .train import FitConfig, Stage, build, fit
 from .data import ORTHO_VIEWS, load_index, load_shape, cache_dir
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'to_input', 'DinoTeacher', 'TeacherConfig', 'RenderEncoder', 'Contrastive', 'nt_xent',
-           'augment', 'load_renders', 'train_offline_teacher', 'shape_features', 'teacher_features', 'knn_accuracy',
-           'load_offline_teacher', 'offline_teacher_id', 'active_teacher']
+           'augment', 'load_renders', 'teacher_stage', 'train_offline_teacher', 'shape_features', 'teacher_features',
+           'knn_accuracy', 'load_offline_teacher', 'offline_teacher_id', 'active_teacher']
 
 # %% ../nbs/02a_teacher.ipynb #c008
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -169,7 +169,7 @@ def load_renders(
     return ids, np.stack(ims), cats
 
 
-def train_offline_teacher(
+def teacher_stage(
     renders: np.ndarray,  # (N, V, H, W) uint8 training renders
     cfg: TeacherConfig,
     steps: int,
@@ -177,16 +177,12 @@ def train_offline_teacher(
     lr: float,
     warmup: float = 0.1,  # fraction of training warming the learning rate up
     seed: int = 0,
-    ckpt: Path | None = None,  # checkpoint to resume from and write to
-    inputs: dict | None = None,  # name -> key of the training data
     device=None,  # default: CUDA when present
-) -> tuple[RenderEncoder, list]:
-    """Train the offline teacher with NT-Xent on pairs of views (`fit`); returns the model and the loss curve.
-    Under several processes each one's negatives are the other rows of its own share of the batch."""
-    seed_everything(seed)
-    init_distributed()
+) -> Stage:
+    """The offline teacher as a `fit` stage: the encoder on `device`, batches of two augmented views of each
+    shape, NT-Xent (under several processes each one's negatives are the other rows of its share)."""
     device = torch.device(device) if device is not None else get_device()
-    model = RenderEncoder(cfg).to(device)
+    model = build(lambda: RenderEncoder(cfg), device)
     N, V = renders.shape[:2]
     config = dict(
         model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, seed=seed, n_train=N
@@ -209,16 +205,35 @@ def train_offline_teacher(
         x1 = augment(to_input(renders[idx, v1], cfg.res), g)
         return dict(x1=x1, x2=augment(to_input(renders[idx, v2], cfg.res), g))
 
-    def loss_fn(net, b):
+    def loss(net, b):
         z = net(torch.cat([b['x1'], b['x2']]))  # one pass: (2b, proj_dim)
         return nt_xent(z[: len(b['x1'])], z[len(b['x1']) :], cfg.temperature), {}
 
     # the batch seed stride of its first recipe (the teacher's results stay comparable)
     fcfg = FitConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
                      seed_stride=101)  # fmt: skip
-    net = Contrastive(model)  # what the loss calls: encoder and projection head
-    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'teacher', inputs, net=net, desc='teacher')
-    return model.eval(), f.log['loss']
+    # what the loss calls: encoder and projection head
+    return Stage(model, sample, loss, fcfg, net=Contrastive(model), config=config, kind='teacher')
+
+
+def train_offline_teacher(
+    renders: np.ndarray,  # (N, V, H, W) uint8 training renders
+    cfg: TeacherConfig,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    warmup: float = 0.1,  # fraction of training warming the learning rate up
+    seed: int = 0,
+    ckpt: Path | None = None,  # checkpoint to resume from and write to
+    inputs: dict | None = None,  # name -> key of the training data
+    device=None,  # default: CUDA when present
+) -> tuple[RenderEncoder, list]:
+    "Train the offline teacher with NT-Xent on pairs of views (`fit`); returns the model and the loss curve."
+    seed_everything(seed)
+    init_distributed()
+    st = teacher_stage(renders, cfg, steps, batch_size, lr, warmup, seed, device)
+    f = fit(st, ckpt, inputs, desc='teacher')
+    return st.model.eval(), f.log['loss']
 
 # %% ../nbs/02a_teacher.ipynb #c024
 @torch.no_grad()

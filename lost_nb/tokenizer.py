@@ -13,15 +13,15 @@ import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, get_device
 from .core import load_checkpoint, input_key, init_distributed
 from .core import EMA, check_inputs, CheckpointError
-from .train import FitConfig, fit
+from .train import FitConfig, Stage, build, fit
 from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder
 from .rida import load_semantic_extractor
 
 # %% auto #0
 __all__ = ['ADDITIONS', 'ADDITION_MODULES', 'VARIANT_TAGS', 'patchify', 'unpatchify', 'prefix_lengths', 'register_mask',
            'LoSTConfig', 'LoSTEncoder', 'LoSTDecoder', 'Diffusion', 'LoST', 'PooledCond', 'CoarseReadout', 'LinearPath',
-           'pca_axes', 'init_pca', 'extractor_targets', 'semantic_loss', 'sample_keep', 'train_tokenizer',
-           'train_tokenizer_job', 'load_tokenizer']
+           'pca_axes', 'init_pca', 'extractor_targets', 'semantic_loss', 'sample_keep', 'tokenizer_stage',
+           'train_tokenizer', 'train_tokenizer_job', 'load_tokenizer']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z: torch.Tensor, p: int) -> torch.Tensor:
@@ -384,8 +384,8 @@ def sample_keep(B: int, K: int, nested: bool, p_uncond: float, g: torch.Generato
     return keep & ~(torch.rand(B, generator=g) < p_uncond)[:, None]
 
 # %% ../nbs/03_train_tokenizer.ipynb #c036
-def train_tokenizer(
-    z: torch.Tensor,  # (N, C, r, 3r) scaled training latents
+def tokenizer_stage(
+    z: torch.Tensor,  # (N, C, r, 3r) scaled training latents (CPU)
     cfg: LoSTConfig,
     steps: int,
     batch_size: int,
@@ -399,22 +399,18 @@ def train_tokenizer(
     pca_init: bool = False,  # start the read-out and linear path at PCA of `z` ("a PCA start")
     warmup: float = 0.1,  # fraction of training warming the learning rate up
     lr_floor: float = 0.1,  # final learning rate as a fraction of `lr`
-    ckpt: Path | str | None = None,  # checkpoint to write to and resume from
     seed: int = 0,
     ema_decay: float = 0.999,
     save_every: int = 500,
-    device=None,
-    inputs: dict | None = None,  # name -> key of what it trains from (the VAE, the data)
-    until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
-) -> tuple[LoST, EMA, dict, nn.Module | None]:
-    "Train the tokenizer with `fit`; returns (model, EMA, log, the extractor used by the semantic loss)."
-    seed_everything(seed)
-    init_distributed()
+    device=None,  # default: CUDA when present
+) -> Stage:
+    """The tokenizer as a `fit` stage: LoST on `device`, batches of latents with their kept prefixes,
+    timesteps and noise, and L_diffusion + w_sem L_semantic + w_coarse L_coarse (the frozen extractor in
+    `aux`)."""
     device = torch.device(device) if device is not None else get_device()
-    model = LoST(cfg)
+    model = build(lambda: LoST(cfg), device)
     if pca_init:
         init_pca(model, z)
-    model = model.to(device)
     extractor = (
         load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
     )
@@ -436,8 +432,6 @@ def train_tokenizer(
         seed=seed,
         n_train=len(z),
     )
-    # the extractor, by content
-    inputs = {**(inputs or {}), **({'rida': input_key(extractor_path)} if extractor else {})}
 
     def sample(step, g):
         "The step's global batch: latents, kept prefixes, timesteps, noise (and the extractor's targets)."
@@ -447,7 +441,7 @@ def train_tokenizer(
         eps = torch.randn(z[idx].shape, generator=g)
         return dict(x0=z[idx], keep=keep, t=t, eps=eps, target=None if targets is None else targets[idx])
 
-    def loss_fn(net, b):
+    def loss(net, b):
         "L_diffusion + w_sem L_semantic + w_coarse L_coarse of one micro-batch."
         x0, t, eps = b['x0'], b['t'], b['eps']
         x_t = model.diffusion.q_sample(x0, t, eps)
@@ -460,15 +454,39 @@ def train_tokenizer(
             if extractor is not None
             else zero
         )
-        loss = l_diff + semantic_weight * l_sem + coarse_weight * l_coarse
-        return loss, dict(diffusion=l_diff, semantic=l_sem, coarse=l_coarse)
+        total = l_diff + semantic_weight * l_sem + coarse_weight * l_coarse
+        return total, dict(diffusion=l_diff, semantic=l_sem, coarse=l_coarse)
 
     fcfg = FitConfig(
         steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
         ema_decay=ema_decay, seed=seed, save_every=save_every,
     )  # fmt: skip
-    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'tokenizer', inputs, until=until, desc='tokenizer')
-    return model, f.ema, f.log, extractor
+    return Stage(model, sample, loss, fcfg, config=config, kind='tokenizer', aux=dict(extractor=extractor))
+
+
+def train_tokenizer(
+    z: torch.Tensor,  # (N, C, r, 3r) scaled training latents
+    cfg: LoSTConfig,
+    steps: int,
+    batch_size: int,
+    lr: float,
+    extractor_path: Path | str | None,  # trained RIDA checkpoint for the semantic loss (None: none)
+    ckpt: Path | str | None = None,  # checkpoint to write to and resume from
+    seed: int = 0,
+    device=None,  # default: CUDA when present
+    inputs: dict | None = None,  # name -> key of what it trains from (the VAE, the data)
+    until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
+    **kw,  # `tokenizer_stage`'s recipe: semantic_weight, nested, nested_warmup, coarse_weight, pca_init, ...
+) -> tuple[LoST, EMA, dict, nn.Module | None]:
+    "Train the tokenizer with `fit`; returns (model, EMA, log, the extractor used by the semantic loss)."
+    seed_everything(seed)
+    init_distributed()
+    st = tokenizer_stage(z, cfg, steps, batch_size, lr, extractor_path, seed=seed, device=device, **kw)
+    ext = st.aux['extractor']
+    # the extractor, by its provenance
+    inputs = {**(inputs or {}), **({'rida': input_key(extractor_path)} if ext is not None else {})}
+    f = fit(st, ckpt, inputs, until=until, desc='tokenizer')
+    return st.model, f.ema, f.log, ext
 
 
 # run folder tags

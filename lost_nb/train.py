@@ -6,7 +6,8 @@
 from __future__ import annotations
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from typing import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import torch.nn as nn
 from .core import EMA, adamw, cosine_lr, check_resume, save_checkpoint, progress
 
 # %% auto #0
-__all__ = ['FitConfig', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit']
+__all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit']
 
 # %% ../nbs/00c_train.ipynb #c007
 @dataclass
@@ -42,6 +43,30 @@ class FitConfig:
     max_minutes: float = 0.0  # stop on wall time too: fraction done = max(s / steps, minutes / max_minutes)
 
 # %% ../nbs/00c_train.ipynb #c009
+@dataclass
+class Stage:
+    "What a stage gives the loop: its model, a sampler of global batches, a micro-batch's loss, its recipe."
+
+    model: nn.Module  # what is trained, averaged and saved, built on its device (`build`)
+    sample: Callable  # (step, g) -> the step's global batch: name -> CPU tensor with `cfg.batch_size` rows
+    loss: Callable  # (net, micro-batch on the device) -> (loss, {name: scalar tensor}): means over its rows
+    cfg: FitConfig
+    net: nn.Module | None = None  # what `loss` calls, if it wraps `model` (it may own more weights)
+    config: dict | None = None  # the stage's resolved config, saved in its checkpoint and checked on resume
+    kind: str | None = None  # the checkpoint's kind: 'vae', 'tokenizer', ...
+    aux: dict = field(default_factory=dict)  # what else the stage built, e.g. the frozen extractor of a loss
+
+
+def build(make: Callable, device) -> nn.Module:
+    """`make()`'s module with its weights on `device`, created there (no CPU copy first; a simulated device
+    works too); a buffer made from CPU data is moved."""
+    with torch.device(device):
+        m, dev = make(), torch.empty(0).device
+    if any(t.device != dev for t in (*m.parameters(), *m.buffers())):
+        m = m.to(dev)
+    return m
+
+# %% ../nbs/00c_train.ipynb #c012
 def shard(
     batch: dict,  # name -> tensor with the global batch's rows on dim 0 (or None)
     parts: int,  # processes x micro-batches
@@ -65,7 +90,7 @@ def to_device(batch: dict, device) -> dict:
     "Every tensor of `batch` moved to `device` (a CPU batch drawn by the sampler, copied asynchronously)."
     return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
 
-# %% ../nbs/00c_train.ipynb #c012
+# %% ../nbs/00c_train.ipynb #c015
 def accelerator():
     """An `accelerate.Accelerator` for one run: under `accelerate launch` or torchrun it joins the process
     group (nccl on CUDA, gloo on CPU); `Trainer` places the tensors itself (`device_placement=False`)."""
@@ -80,15 +105,13 @@ class Trainer:
 
     def __init__(
         self,
-        model: nn.Module,  # what is trained, averaged and saved, built on its device
-        loss_fn,  # (net, micro-batch dict) -> (loss, {name: scalar tensor}) of one micro-batch
-        cfg: FitConfig,
-        net: nn.Module | None = None,  # what `loss_fn` calls if it wraps `model` (it may own more weights)
+        stage: Stage,  # the model (built on its device), its loss and its recipe
         acc=None,  # an Accelerator (default: `accelerator()`)
     ):
-        self.model, self.loss_fn, self.cfg = model, loss_fn, cfg
+        model, self.loss_fn, self.cfg = stage.model, stage.loss, stage.cfg
+        self.model, cfg = model, stage.cfg
         self.device = next(model.parameters()).device
-        net = net if net is not None else model
+        net = stage.net if stage.net is not None else model
         off = [k for k, p in net.named_parameters() if p.device != self.device]
         if off:
             raise ValueError(
@@ -204,7 +227,7 @@ class Trainer:
             g.set_state(rng['g'])
         return ck['meta']
 
-# %% ../nbs/00c_train.ipynb #c014
+# %% ../nbs/00c_train.ipynb #c017
 @dataclass
 class Fitted:
     "What `fit` returns."
@@ -217,34 +240,28 @@ class Fitted:
 
 
 def fit(
-    model: nn.Module,  # the stage's model, built on the device it trains on
-    sample,  # (step, g) -> the step's global batch: name -> CPU tensor with `batch_size` rows, drawn with `g`
-    loss_fn,  # (net, micro-batch on the device) -> (loss, {name: scalar tensor}), the mean over its rows
-    cfg: FitConfig,
+    stage: Stage,  # the model on its device, the sampler of global batches, the loss, the recipe
     ckpt: Path | str | None = None,  # checkpoint to write, and to resume from when it exists
-    config: dict | None = None,  # the stage's resolved config, saved in the checkpoint, checked on resume
-    kind: str | None = None,  # the checkpoint's kind: 'vae', 'tokenizer', ...
     inputs: dict | None = None,  # name -> key of what it trains from
     may_differ: tuple = ('steps',),  # config entries a resumed run may change
     resume: bool = True,  # continue from `ckpt` when it exists
     until: int | None = None,  # stop after this step of the schedule (a later call resumes)
-    net: nn.Module | None = None,  # the module `loss_fn` calls when it wraps `model`
     after_step=None,  # (step, log, state) after every step, on every process: evaluation, clamping
     state: dict | None = None,  # JSON-able values of the stage (e.g. its best score so far), saved, restored
     acc=None,  # an Accelerator (default: `accelerator()`)
     desc: str = 'train',  # for the progress line
 ) -> Fitted:
-    """Train `model` on the batches of `sample` with `loss_fn`, on any number of processes: the one training
-    loop of every stage. The main process alone logs and writes; every process returns once the checkpoint is
-    written."""
-    tr = Trainer(model, loss_fn, cfg, net, acc)
+    """Train a stage on its batches with its loss, on any number of processes: the one training loop of every
+    model. The main process alone logs and writes; every process returns once the checkpoint is written."""
+    cfg, config, kind = stage.cfg, stage.config or {}, stage.kind
+    tr = Trainer(stage, acc)
     g, state = torch.Generator(), state if state is not None else {}
     if not cfg.seed_stride:
         g.manual_seed(cfg.seed * 1000)  # one running stream, the same on every process
     if tr.rank:
         torch.manual_seed(cfg.seed * 1000 + tr.rank)  # each process its own dropout and sampled noise
     step, log, prev_s = 0, {}, 0.0
-    ck = check_resume(ckpt, config or {}, inputs, may_differ, kind) if ckpt and resume else None
+    ck = check_resume(ckpt, config, inputs, may_differ, kind) if ckpt and resume else None
     if ck is not None:
         meta = tr.load(ck, g)
         step, log, prev_s = meta['step'], meta['log'], meta.get('train_seconds', 0.0)
@@ -258,7 +275,7 @@ def fit(
     while step < stop and frac < 1:
         if cfg.seed_stride:
             g.manual_seed(cfg.seed * 1_000_003 + step * cfg.seed_stride)  # the batch: a function of the step
-        parts = tr.mean(tr.step(sample(step, g), step, frac))
+        parts = tr.mean(tr.step(stage.sample(step, g), step, frac))
         step += 1
         bar.update(1)
         for k, v in parts.items():
@@ -274,7 +291,7 @@ def fit(
         if ckpt and (step % cfg.save_every == 0 or step == stop or frac >= 1):
             finished = frac >= 1 or step >= cfg.steps
             meta = dict(step=step, log=log, train_seconds=seconds, finished=finished, state=state)
-            tr.save(ckpt, config or {}, kind, inputs, g, **meta)
+            tr.save(ckpt, config, kind, inputs, g, **meta)
     bar.close()
     tr.acc.wait_for_everyone()  # the checkpoint is written before any process reads it
-    return Fitted(model, tr.ema, log, step, seconds)
+    return Fitted(stage.model, tr.ema, log, step, seconds)

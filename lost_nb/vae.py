@@ -15,10 +15,10 @@ import trimesh
 from safetensors import safe_open
 from safetensors.torch import save_file
 from skimage.measure import marching_cubes
-from .core import ProfileConfig, seed_everything, get_device, is_main, barrier
+from .core import ProfileConfig, seed_everything, get_device
 from .core import init_distributed, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import update_checkpoint, CheckpointError, file_hash, checkpoint_header
-from .train import FitConfig, fit
+from .train import FitConfig, Stage, build, fit
 from .layers import Block
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
@@ -27,10 +27,11 @@ from .data import cache_dir, load_index, load_shape
 __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_cells',
            'plane_pool', 'ResBlock', 'PlaneUNet', 'ConvPlaneEncoder', 'TriplaneVAE', 'VAEConfig', 'vae_config',
            'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch', 'vae_loss',
-           'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'grid_logits', 'grid_point_fn', 'mise_levels',
-           'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points', 'refine_latent', 'encode_shape',
-           'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling', 'scale_factor_of',
-           'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou', 'evaluate_shapes', 'summarize']
+           'vae_stage', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'grid_logits', 'grid_point_fn',
+           'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points', 'refine_latent',
+           'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling',
+           'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
+           'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -370,6 +371,39 @@ def vae_loss(model, surface, normals, q, sdf, band: float, kl_weight: float) -> 
     return bce + kl_weight * kl, dict(bce=bce.detach(), kl=kl.detach())
 
 # %% ../nbs/02_triplane_vae.ipynb #c038
+def vae_stage(
+    data: dict,  # training arrays from `load_arrays`
+    cfg: VAEConfig,  # the model's sizes (a `VAEConfig`, or a `Direct3DVAEConfig` for Direct3D's architecture)
+    train: dict,  # a profile's `vae.train` block
+    seed: int = 0,
+    log_every: int = 100,
+    device=None,  # default: CUDA when present
+) -> Stage:
+    """The VAE as a `fit` stage: the model on `device`, batches of shapes' surface points and occupancy
+    queries (one running generator: `seed_stride=0`), BCE against semi-continuous targets + KL."""
+    device = torch.device(device) if device is not None else get_device()
+    config = {'arch': arch_of(cfg), 'model': asdict(cfg), 'train': train, 'seed': seed}
+    model = build(lambda: build_vae(cfg), device)
+    n = len(data['ids'])
+
+    def sample(step, g):
+        "The step's shapes, their surface points and normals, their occupancy queries and signed distances."
+        idx = torch.randint(0, n, (train['batch_size'],), generator=g)
+        surface, normals, q, sdf = get_batch(data, idx, cfg.n_points, train['n_occ'], g)
+        return dict(surface=surface, normals=normals, q=q, sdf=sdf)
+
+    def loss(net, b):
+        return vae_loss(net, b['surface'], b['normals'], b['q'], b['sdf'], train['band'], train['kl_weight'])
+
+    fcfg = FitConfig(
+        steps=train['steps'], batch_size=train['batch_size'], lr=train['lr'], warmup=train['warmup'],
+        lr_floor=train['lr_floor'], betas=(0.9, 0.99), clip=1.0, ema_decay=train['ema_decay'] or 0.0,
+        seed=seed, seed_stride=0, save_every=train['ckpt_every'], log_every=log_every,
+        max_minutes=train.get('max_train_minutes') or 0.0,
+    )  # fmt: skip
+    return Stage(model, sample, loss, fcfg, config=config, kind='vae')
+
+
 def train_vae(
     data: dict,  # training arrays from `load_arrays`
     cfg: VAEConfig,  # the model's sizes (a `VAEConfig`, or a `Direct3DVAEConfig` for Direct3D's architecture)
@@ -382,40 +416,20 @@ def train_vae(
     # name -> key of the training data (e.g. `index_hash` of each source)
     inputs: dict | None = None,
 ) -> tuple[TriplaneVAE, dict]:
-    """Train (or resume) a VAE of either architecture with `fit`; returns the model (EMA weights when EMA is on)
-    and a log."""
-    ckpt, device = Path(ckpt), torch.device(device) if device is not None else get_device()
+    """Train (or resume) a VAE of either architecture with `fit`; returns the model (EMA weights when EMA is
+    on) and a log."""
     init_distributed()
-    config = {'arch': arch_of(cfg), 'model': asdict(cfg), 'train': train, 'seed': seed}
     seed_everything(seed)
-    model = build_vae(cfg).to(device)
-    n = len(data['ids'])
-
-    def sample(step, g):
-        "The step's shapes, their surface points and normals, their occupancy queries and signed distances."
-        idx = torch.randint(0, n, (train['batch_size'],), generator=g)
-        surface, normals, q, sdf = get_batch(data, idx, cfg.n_points, train['n_occ'], g)
-        return dict(surface=surface, normals=normals, q=q, sdf=sdf)
-
-    def loss_fn(net, b):
-        return vae_loss(net, b['surface'], b['normals'], b['q'], b['sdf'], train['band'], train['kl_weight'])
-
-    fcfg = FitConfig(
-        steps=train['steps'], batch_size=train['batch_size'], lr=train['lr'], warmup=train['warmup'],
-        lr_floor=train['lr_floor'], betas=(0.9, 0.99), clip=1.0, ema_decay=train['ema_decay'] or 0.0,
-        seed=seed, seed_stride=0, save_every=train['ckpt_every'], log_every=log_every,
-        max_minutes=train.get('max_train_minutes') or 0.0,
-    )  # fmt: skip
+    st = vae_stage(data, cfg, train, seed, log_every, device)
     may_differ = ('steps', 'ckpt_every', 'threads', 'max_train_minutes')
-    f = fit(model, sample, loss_fn, fcfg, ckpt, config, 'vae', inputs, may_differ, resume, desc='vae')
+    f = fit(st, Path(ckpt), inputs, may_differ, resume, desc='vae')
     log = dict(loss=[round(x, 5) for x in f.log.get('bce', [])], wall_s=f.seconds)
     log['steps'] = len(log['loss'])
     if f.ema is not None:
-        f.ema.copy_to(model)
-    return model.eval(), log
+        f.ema.copy_to(st.model)
+    return st.model.eval(), log
 
 
-#| export
 def import_direct3d(
     checkpoint: Path | str,  # Direct3D's vae.ckpt / model.ckpt: torch.save({'vae': state_dict, ...})
     config: Path | str | None,  # its config.yaml (default: beside the checkpoint)
@@ -447,7 +461,7 @@ ADDED_SETTINGS = {'encoder': 'attention'}
 
 def load_vae(
     path: Path | str,  # a checkpoint written by `train_vae` or `import_direct3d`
-    device='cpu',
+    device=None,  # default: CUDA when present
     ema: bool = True,
 ) -> tuple[TriplaneVAE, dict]:
     "The model of a VAE checkpoint (EMA weights if present and `ema`) in eval mode, and the checkpoint dict."
@@ -462,7 +476,7 @@ def load_vae(
         raise CheckpointError(
             f"checkpoint {path} does not hold a loadable VAE ({type(e).__name__}: {str(e)[:160]})"
         )
-    return model.to(device).eval(), ck
+    return model.to(device if device is not None else get_device()).eval(), ck
 
 # %% ../nbs/02_triplane_vae.ipynb #c045
 @torch.no_grad()
@@ -650,16 +664,16 @@ def refine_latent(
 ) -> torch.Tensor:
     """A few Adam steps on the latent, the decoder frozen, against the shape's near-surface occupancy (BCE
     with semi-continuous targets): an encode-time refinement (ours), offered with its cost."""
-    g = torch.Generator().manual_seed(seed)
-    q = torch.as_tensor(s['queries'][n_uniform:]).float()
-    t = occupancy_target(torch.as_tensor(s['sdf'][n_uniform:]).float(), band)
-    z = z.clone().requires_grad_(True)
+    g, dev, where = torch.Generator().manual_seed(seed), next(model.parameters()).device, z.device
+    q = torch.as_tensor(s['queries'][n_uniform:]).float().to(dev)
+    t = occupancy_target(torch.as_tensor(s['sdf'][n_uniform:]).float().to(dev), band)
+    z = z.detach().to(dev).clone().requires_grad_(True)  # refined where the decoder is
     opt = torch.optim.Adam([z], lr)
     for p in model.parameters():
         p.requires_grad_(False)
     try:
         for _ in range(steps):
-            i = torch.randint(0, len(q), (min(n_q, len(q)),), generator=g)
+            i = torch.randint(0, len(q), (min(n_q, len(q)),), generator=g).to(dev)
             loss = F.binary_cross_entropy_with_logits(model.query(model.decode(z[None]), q[None, i])[0], t[i])
             opt.zero_grad()
             loss.backward()
@@ -667,7 +681,7 @@ def refine_latent(
     finally:
         for p in model.parameters():
             p.requires_grad_(True)
-    return z.detach()
+    return z.detach().to(where)
 
 
 def encode_shape(
