@@ -69,7 +69,7 @@ def numbered_notebooks(nbs: Path, pattern: str = '') -> list[Path]:
     return out
 
 
-# the notebooks that train on every process under `accelerate launch` / torchrun (the others: the main process)
+# these train on every process under `accelerate launch` / torchrun; the other notebooks run on the main one
 TRAINING_NOTEBOOKS = ('02_triplane_vae', '02a_teacher', '02b_rida', '03_train_tokenizer', '06_lost_gpt')
 
 

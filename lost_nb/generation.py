@@ -14,8 +14,8 @@ from .vae import decode_logits, LatentScaling
 
 # %% auto #0
 __all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'stop_update', 'checked_lengths', 'adaptive_generate',
-           'prefix_occupancies', 'stop_lengths', 'decode_used', 'nearest_training', 'nearest_similarity', 'cd_matrix',
-           'point_metrics']
+           'mask_unused', 'prefix_occupancies', 'stop_lengths', 'decode_used', 'nearest_training', 'nearest_similarity',
+           'cd_matrix', 'point_metrics']
 
 # %% ../nbs/07_generation.ipynb #c006
 @torch.no_grad()
@@ -120,8 +120,16 @@ def adaptive_generate(
             break
     out = torch.stack(toks, 1)
     out = torch.cat([out, out.new_zeros(B, N - out.shape[1], out.shape[2])], 1)
-    keep = torch.arange(N, device=out.device)[None, :, None] < used.to(out.device)[:, None, None]
-    return out * keep, used
+    return mask_unused(out, used), used
+
+
+def mask_unused(
+    tokens: torch.Tensor,  # (B, N, d) on any device
+    used: torch.Tensor,  # (B,) tokens each row keeps (on any device)
+) -> torch.Tensor:
+    "`tokens` with every row's tokens after its first `used` set to zero, on the tokens' device."
+    pos = torch.arange(tokens.shape[1], device=tokens.device)
+    return tokens * (pos[None, :, None] < used.to(tokens.device)[:, None, None])
 
 
 @torch.no_grad()

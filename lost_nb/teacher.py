@@ -189,7 +189,7 @@ def teacher_stage(
     )
     if renders.shape[-1] != cfg.res:  # resize every view once, not at every step
         small = F.interpolate(
-            torch.as_tensor(renders).view(N * V, 1, *renders.shape[2:]).float(),
+            torch.as_tensor(renders, device='cpu').view(N * V, 1, *renders.shape[2:]).float(),  # data: CPU
             size=(cfg.res, cfg.res),
             mode='bilinear',
             antialias=True,

@@ -219,7 +219,8 @@ class LoST(nn.Module):
         self.additions = nn.ModuleDict({name: ADDITION_MODULES[name](cfg) for name in cfg.additions})
 
     def tokenize(self, z: torch.Tensor) -> torch.Tensor:
-        "(B, C, r, 3r) scaled latents -> (B, K, d) tokens, each normalised."
+        "(B, C, r, 3r) scaled latents, on any device -> (B, K, d) normalised tokens on the model's device."
+        z = z.to(self.encoder.pos.device)
         pre = self.encoder(z)  # (B, K, d)
         if 'linear_path' in self.additions:
             pre = pre + self.additions['linear_path'](z)
@@ -245,6 +246,7 @@ class LoST(nn.Module):
         seed: int = 0,
     ) -> torch.Tensor:
         "Sample the latent (B, C, r, 3r) from a token prefix."
+        tokens = tokens.to(self.encoder.pos.device)  # sampled where the model is
         B, k, _ = tokens.shape
         K = self.cfg.K
         full = torch.cat([tokens, tokens.new_zeros(B, K - k, self.cfg.d)], 1)  # (B, K, d)
@@ -390,8 +392,8 @@ def tokenizer_stage(
     steps: int,
     batch_size: int,
     lr: float,
-    # trained RIDA checkpoint for the semantic loss (None: no semantic loss)
-    extractor_path: Path | str | None,
+    # trained RIDA checkpoint (or the frozen RIDA itself) for the semantic loss (None: no semantic loss)
+    extractor_path: Path | str | nn.Module | None,
     semantic_weight: float = 1.0,  # weight of L_semantic (0: the Table 4 ablation)
     nested: bool = True,  # nested dropout (False: plain truncation at test time, the ablation)
     nested_warmup: int = 0,  # steps of full-length training before nested dropout starts
@@ -411,9 +413,10 @@ def tokenizer_stage(
     model = build(lambda: LoST(cfg), device)
     if pca_init:
         init_pca(model, z)
-    extractor = (
-        load_semantic_extractor(extractor_path, device) if (extractor_path and semantic_weight > 0) else None
-    )
+    extractor = None
+    if extractor_path is not None and semantic_weight > 0:
+        loaded = isinstance(extractor_path, nn.Module)
+        extractor = extractor_path if loaded else load_semantic_extractor(extractor_path, device)
     # f(x0): frozen
     targets = extractor_targets(extractor, z.to(device)).cpu() if extractor is not None else None
     config = dict(
