@@ -48,8 +48,7 @@ def one_step(make, draw_outside: bool = False):
     acc = accelerator()
     grads, losses = [], []
     with fake():
-        with torch.device('cuda'):
-            st = make('cuda')
+        st = make('cuda')  # no device context: what the factory leaves on the CPU stays there, as in a real run
         tr = Trainer(st, acc)
 
         def backward(loss, **kw):  # what loss.backward() does, without a driver: a gradient beside each weight
@@ -204,7 +203,7 @@ def test_tokenize_on_gpu():
 
     (C, r) = latent_shape()
     cfg = LoSTConfig.from_profile(get_profile(PAPER, 'tokenizer')['model'], C=C, r=r)
-    with fake(), torch.device('cuda'):
+    with fake():
         m = build(lambda: LoST(cfg), 'cuda').eval()
         tok = m.tokenize(torch.randn(4, C, r, 3 * r, device='cpu'))  # latents arrive from the CPU
     assert not on_gpu(tok) and tok.shape == (4, cfg.K, cfg.d)
@@ -215,9 +214,9 @@ def test_generation_on_gpu():
     from lost_nb.generation import mask_unused
 
     cfg, _ = gpt_cfg()
-    with fake(), torch.device('cuda'):
+    with fake():
         m = build(lambda: LoSTGPT(cfg), 'cuda').eval()
-        cond = m.condition(torch.randn(3, 512), None, None, n=3)
+        cond = m.condition(torch.randn(3, 512, device='cuda'), None, None, n=3)
         toks = generate(m, cond, n=4, cfg_scale=3.0, head_steps=2, generator=torch.Generator().manual_seed(0))
         kept = mask_unused(toks, torch.tensor([1, 2, 4], device='cpu'))  # adaptive generation's lengths: CPU
     assert not on_gpu(cond, toks, kept) and toks.shape == (3, 4, cfg.token_dim)
@@ -235,7 +234,7 @@ def test_vae_decode_and_refine_on_gpu(monkeypatch):
         for p in seen['z']:
             p.grad = torch.zeros_like(p)
 
-    with fake(), torch.device('cuda'):
+    with fake():
         vae = build(lambda: build_vae(cfg), 'cuda').eval()
         pts = torch.rand(1, cfg.n_points, 3, device='cpu') - 0.5
         z = encode_points(vae, pts, torch.nn.functional.normalize(pts, dim=-1))[0]  # the posterior mean, on the CPU
@@ -259,7 +258,7 @@ def test_teacher_features_on_gpu():
     from lost_nb.teacher import RenderEncoder, TeacherConfig
 
     cfg = TeacherConfig.from_profile(get_profile(PAPER, 'teacher')['model'])
-    with fake(), torch.device('cuda'):
+    with fake():
         enc = build(lambda: RenderEncoder(cfg), 'cuda').eval()
         tokens, g = enc(np.zeros((2, 224, 224), np.uint8))  # renders are numpy: moved by the encoder
     assert not on_gpu(tokens, g)
@@ -278,8 +277,7 @@ def test_the_harness_catches_a_cpu_tensor(defect):
 
     with pytest.raises(Exception) as e:
         with fake():
-            with torch.device('cuda'):
-                st = make('cuda')
+            st = make('cuda')
             tr = Trainer(st, accelerator())
             batch = st.sample(0, torch.Generator().manual_seed(0))
             if defect == 'cpu batch':
@@ -288,3 +286,72 @@ def test_the_harness_catches_a_cpu_tensor(defect):
                 tr.ema = EMA(torch.nn.Linear(4, 1))  # averages on the CPU
                 tr.ema.update(st.model)
     assert 'cpu' in str(e.value).lower() and 'cuda' in str(e.value).lower()
+
+
+def test_resume_onto_gpu(tmp_path):
+    """A checkpoint read onto the CPU, loaded into a stage on the GPU, then one more step: the weights, AdamW's
+    moments and the EMA's averages are all on the GPU (the EMA used to keep the checkpoint's CPU tensors)."""
+    from lost_nb.core import load_checkpoint
+    from lost_nb.gpt import GPTConfig, gpt_stage
+    from lost_nb.train import fit
+
+    cfg = GPTConfig(n_tokens=4, token_dim=4, dim=32, n_layer=1, n_head=4, cond_dim=8, head_width=32, head_depth=1)
+    tokens, views = torch.randn(8, 4, 4), torch.randn(8, 2, 8)
+    make = lambda dev: gpt_stage(tokens, views, None, cfg, steps=4, batch_size=4, lr=1e-3, device=dev)  # noqa: E731
+    fit(make('cpu'), tmp_path / 'gpt.safetensors', until=2)  # a real run on the CPU, stopped half way
+    ck = load_checkpoint(tmp_path / 'gpt.safetensors')  # as fit reads it: CPU tensors
+    acc = accelerator()
+    with fake():
+        st = make('cuda')
+        tr = Trainer(st, acc)
+        tr.load(ck, torch.Generator())
+        assert_on_gpu('EMA averages after loading', [v for v in tr.ema.shadow.values()])
+        acc.backward = lambda loss, **kw: [setattr(p, 'grad', torch.zeros_like(p)) for p in tr.params]
+        tr.step(st.sample(2, torch.Generator().manual_seed(2)), 2, 0.5)
+    assert_on_gpu('weights', st.model.parameters())
+    assert_on_gpu('AdamW moments', [v for s in tr.opt.state.values() for k, v in s.items() if k.startswith('exp_avg')])
+    assert_on_gpu('EMA averages', tr.ema.shadow.values())
+
+
+def test_every_loader_takes_a_device(tmp_path):
+    "Each public loader puts its model on the device asked for (`meta` here, standing in for a GPU)."
+    import numpy as np
+    from lost_nb.gpt import GPTConfig, gpt_stage, load_gpt
+    from lost_nb.rida import RIDAConfig, rida_stage, load_semantic_extractor
+    from lost_nb.teacher import TeacherConfig, teacher_stage, load_offline_teacher
+    from lost_nb.tokenizer import LoSTConfig, tokenizer_stage, load_tokenizer
+    from lost_nb.vae import VAEConfig, vae_stage, load_vae
+    from lost_nb.core import save_checkpoint
+
+    def write(st, name):
+        p = tmp_path / f'{name}.safetensors'
+        save_checkpoint(p, {'model': st.model, 'ema': st.model}, st.config, kind=st.kind)
+        return p
+
+    z = torch.randn(4, 4, 8, 24)
+    tok = write(tokenizer_stage(z, LoSTConfig(C=4, r=8, width=16, depth=1, heads=2, K=4, d=4, dec_width=16,
+                                              dec_depth=1, dec_heads=2), 1, 4, 1e-3, None, device='cpu'), 'tok')
+    gcfg = GPTConfig(n_tokens=4, token_dim=4, dim=32, n_layer=1, n_head=4, cond_dim=8, head_width=32, head_depth=1)
+    gpt = write(gpt_stage(torch.randn(4, 4, 4), torch.randn(4, 2, 8), None, gcfg, 1, 4, 1e-3, device='cpu'), 'gpt')
+    feats = dict(z=z, St=torch.randn(4, 16, 8), zt=torch.randn(4, 8))
+    rcfg = RIDAConfig(C=4, r=8, width=16, depth=1, heads=2, grid=4, stem=4, out_dim=8)
+    rida = write(rida_stage(feats, rcfg, 'rida', 1, 4, 1e-3, device='cpu'), 'rida')
+    ims = np.zeros((4, 3, 32, 32), np.uint8)
+    teacher = write(teacher_stage(ims, TeacherConfig(res=32, width=8, dim=16, proj_dim=8), 1, 4, 1e-3,
+                                  device='cpu'), 'teacher')  # fmt: skip
+    vcfg = VAEConfig(n_points=64, C=4, r=8, rq=4, width=32, heads=4, n_self=1, dec_width=16, n_up=1, feat=8,
+                     mlp_width=16)  # fmt: skip
+    data = dict(surface=torch.rand(2, 64, 3), normals=torch.rand(2, 64, 3), queries=torch.rand(2, 32, 3),
+                sdf=torch.rand(2, 32), ids=['a', 'b'], n_uniform=16)  # fmt: skip
+    train = dict(batch_size=2, n_occ=16, steps=1, lr=1e-3, warmup=0.0, lr_floor=0.0, band=0.01, kl_weight=1e-6,
+                 ema_decay=0.0, ckpt_every=1)  # fmt: skip
+    vae = write(vae_stage(data, vcfg, train, device='cpu'), 'vae')
+    models = dict(
+        vae=load_vae(vae, 'meta')[0],
+        tokenizer=load_tokenizer(tok, 'meta'),
+        gpt=load_gpt(gpt, 'meta')[0],
+        rida=load_semantic_extractor(rida, 'meta'),
+        teacher=load_offline_teacher(teacher, 'meta'),
+    )
+    for name, m in models.items():
+        assert {p.device.type for p in m.parameters()} == {'meta'}, name
