@@ -116,9 +116,9 @@ def cmd_run(a):
     # under accelerate launch / torchrun every process runs the training notebooks (as DDP); the main process
     # alone runs the others while the rest wait; rank 0 keeps the folder
     rank, world, _ = dist_info()
-    out = Path(
-        a.out or root / 'runs' / (f'notebooks-{a.profile}' + (f'-rank{rank}' if world > 1 and rank else ''))
-    )
+    out = Path(a.out or root / 'runs' / f'notebooks-{a.profile}')
+    if world > 1 and rank:
+        out = out.with_name(f'{out.name}-rank{rank}')  # the other processes' executed notebooks, beside
     out.mkdir(parents=True, exist_ok=True)
     tpath = out / 'timings.json'
     # a partial run (--only) updates its notebooks' entries

@@ -22,9 +22,9 @@ from tqdm.auto import tqdm
 __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 'ProfileConfig', 'OrNone', 'injected_parameters',
            'check_params', 'seed_everything', 'stable_hash', 'file_hash', 'rng', 'get_device', 'autocast', 'dist_info',
            'is_main', 'init_distributed', 'barrier', 'end_distributed', 'main_first', 'rest_on_main', 'shared_tempdir',
-           'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root', 'env_path', 'data_dir', 'figures_dir',
-           'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json', 'check_folder', 'owned_folder', 'file_lock',
-           'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
+           'broadcast', 'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root', 'env_path', 'data_dir',
+           'figures_dir', 'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json', 'check_folder', 'owned_folder',
+           'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
            'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs', 'die_with_parent',
            'run_jobs', 'Timer']
 
@@ -463,11 +463,9 @@ def main_first():
     init_distributed()
     if not is_main():
         barrier()
-    try:
-        yield
-    finally:
-        if is_main():
-            barrier()
+    yield  # on an error no one waits: the failing process ends the run (torchrun stops the others)
+    if is_main():
+        barrier()
 
 
 def rest_on_main():
@@ -501,10 +499,19 @@ def shared_tempdir():
         dist.broadcast_object_list(path, src=0)
     try:
         yield path[0]
+        barrier()  # on an error no one waits: the failing process ends the run
     finally:
-        barrier()
         if is_main():
             shutil.rmtree(path[0], ignore_errors=True)
+
+
+def broadcast(obj):
+    "The main process's `obj`, on every process (a value only the main process computed, e.g. a score)."
+    if dist.is_available() and dist.is_initialized():
+        box = [obj]
+        dist.broadcast_object_list(box, src=0)
+        return box[0]
+    return obj
 
 
 def rank_slice(items: list) -> list:

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, save_checkpoint, load_checkpoint, get_device
-from .core import is_main, init_distributed, CheckpointError
+from .core import is_main, init_distributed, broadcast, CheckpointError
 from .train import FitConfig, Stage, build, fit
 from .layers import Attention, Block, sincos_2d
 from .data import load_index, built_sources
@@ -319,6 +319,8 @@ def rida_stage(
     device = torch.device(device) if device is not None else get_device()
     model = build(lambda: RIDA(cfg), device)
     net = build(lambda: TrainRIDA(model), device)
+    if objective != 'rida':
+        net.log_temp.requires_grad_(False)  # no temperature in the regression (DDP: every weight trains)
     N = len(train['z'])
     config = dict(
         model=asdict(cfg),
@@ -382,13 +384,13 @@ def train_extractor(
     model, config = st.model, st.config
 
     def after_step(step, log, state):
-        "Clamp the temperature; every `eval_every` steps the main process scores val and keeps the best."
+        "Clamp the temperature; every `eval_every` steps the main process scores val, and keeps the best."
         with torch.no_grad():
             st.net.log_temp.clamp_(math.log(0.01), math.log(1.0))
         log.setdefault('step', []).append(step - 1)
-        if (step % eval_every == 0 or step == steps) and is_main():
-            p = pairwise_pearson(embed(model, val['z']), val['zt'])
-            log.setdefault('val_pearson', []).append(p)
+        if step % eval_every == 0 or step == steps:
+            p = broadcast(pairwise_pearson(embed(model, val['z']), val['zt']) if is_main() else None)
+            log.setdefault('val_pearson', []).append(p)  # the same log on every process
             log.setdefault('val_step', []).append(step)
             if p > state['best']:
                 state['best'] = p

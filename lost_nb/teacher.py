@@ -202,8 +202,9 @@ def teacher_stage(
         idx = torch.randint(N, (batch_size,), generator=g)
         v1 = torch.randint(V, (batch_size,), generator=g)
         v2 = (v1 + torch.randint(1, V, (batch_size,), generator=g)) % V  # another view of the same shape
-        x1 = augment(to_input(renders[idx, v1], cfg.res), g)
-        return dict(x1=x1, x2=augment(to_input(renders[idx, v2], cfg.res), g))
+        i, j1, j2 = idx.numpy(), v1.numpy(), v2.numpy()  # arrays, so that a batch of one keeps its batch axis
+        x1 = augment(to_input(renders[i, j1], cfg.res), g)
+        return dict(x1=x1, x2=augment(to_input(renders[i, j2], cfg.res), g))
 
     def loss(net, b):
         z = net(torch.cat([b['x1'], b['x2']]))  # one pass: (2b, proj_dim)

@@ -417,8 +417,9 @@ def tokenizer_stage(
     if extractor_path is not None and semantic_weight > 0:
         loaded = isinstance(extractor_path, nn.Module)
         extractor = extractor_path if loaded else load_semantic_extractor(extractor_path, device)
-    # f(x0): frozen
-    targets = extractor_targets(extractor, z.to(device)).cpu() if extractor is not None else None
+    # f(x0): frozen, computed once on the device, kept on the CPU with the latents (on `meta`: kept as is)
+    targets = extractor_targets(extractor, z.to(device)) if extractor is not None else None
+    targets = targets if targets is None or targets.is_meta else targets.cpu()
     config = dict(
         model=asdict(cfg),
         steps=steps,

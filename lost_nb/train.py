@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 from contextlib import nullcontext
-from typing import Callable
+from typing import Any, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +14,14 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn as nn
+from torch.multiprocessing.reductions import StorageWeakRef
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from .core import EMA, adamw, cosine_lr, check_resume, save_checkpoint, progress
 
 # %% auto #0
-__all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit']
+__all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit', 'LiveBytes',
+           'step_memory']
 
 # %% ../nbs/00c_train.ipynb #c007
 @dataclass
@@ -295,3 +298,186 @@ def fit(
     bar.close()
     tr.acc.wait_for_everyone()  # the checkpoint is written before any process reads it
     return Fitted(stage.model, tr.ema, log, step, seconds)
+
+# %% ../nbs/00c_train.ipynb #c023
+_expired = torch.UntypedStorage._expired  # (weak-ref cdata) -> True once the StorageImpl is dead
+
+
+def _iter_tensors(obj: Any) -> Iterator[torch.Tensor]:
+    """Yield the tensors in ``obj``: a tensor, a module (parameters, buffers and their ``.grad``), a bound
+    method of a module, or any nesting of tuples, lists and dict values. Other objects yield nothing."""
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for item in obj:
+            yield from _iter_tensors(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _iter_tensors(item)
+    elif isinstance(obj, torch.nn.Module):
+        for p in obj.parameters():
+            yield p
+            if p.grad is not None:
+                yield p.grad
+        yield from obj.buffers()
+    elif isinstance(getattr(obj, "__self__", None), torch.nn.Module):  # e.g. model.forward
+        yield from _iter_tensors(obj.__self__)
+
+
+def _storage(t: torch.Tensor) -> torch.UntypedStorage | None:
+    """The storage of ``t``, or None for tensors without one (sparse, nested, some subclasses)."""
+    try:
+        return t.untyped_storage()
+    except (RuntimeError, NotImplementedError, TypeError):
+        return None
+
+
+class LiveBytes(TorchDispatchMode):
+    """Counts the bytes of every tensor storage alive while the block runs (on any device, the `meta` device
+    included, where nothing is allocated), and the peak.
+
+    What is counted: the storages *created inside the block* (every fresh output of an op) plus the storages
+    of the ``baseline`` tensors given to the constructor (e.g. parameters, existing gradients, inputs), each
+    storage once however many tensors view it. Storages that exist at entry but are not in the baseline are
+    invisible: the mode cannot enumerate them, and an op output that aliases one of them (a view or an
+    in-place op on a parameter that was left out of the baseline, say) adds nothing. Pass everything that
+    should count as resident in ``baseline``.
+
+    Attributes (read them after the block; ``live_bytes`` and ``peak_bytes`` are also readable inside it):
+
+    - ``live_before``: bytes of the baseline storages alive at entry.
+    - ``peak_bytes``: the largest ``live_bytes`` observed, baseline included (so the growth caused by the
+      block is ``peak_bytes - live_before``). It includes the activations autograd saves for backward, the
+      gradients made during backward, and, at each op, the op's inputs together with its outputs.
+    - ``live_bytes``: bytes alive now (reading it sweeps, so it is exact inside the block and after it).
+    - ``num_ops``: ops seen; ``peak_op``: ``(op index, op name)`` of the op after which the peak was reached.
+
+    Exactness: the live set is sampled just after each op returns (inputs still referenced, outputs
+    allocated), which is where a real allocator's peak is, too. Deaths are detected by sweeping the weak
+    references; to stay fast the sweep runs only when the running total (which ignores deaths since the last
+    sweep, so it is an upper bound) exceeds the current peak, and every ``sweep_every`` ops to keep the table
+    small. Since the peak is only updated right after a full sweep, it equals what sweeping after every op
+    would give, at a fraction of the cost.
+
+    Limits: memory that does not belong to a tensor storage returned by an op is not seen (kernel
+    workspaces, cuBLAS/cuDNN buffers, allocator caching and rounding, CUDA context). A storage resized by a
+    method that is not a dispatched op (``untyped_storage().resize_()``) is re-measured only when an op
+    next returns it. Tensors whose storage is made outside the dispatcher (``torch.tensor(data)``, whose
+    ``lift_fresh`` returns its input; ``torch.from_numpy``) look like outside storages and are not counted.
+    The counts are per program, not per device: on a real accelerator, ops may take other
+    paths (e.g. the SDPA backend chosen on ``meta`` or CPU may differ from the one on CUDA).
+    """
+
+    def __init__(self, baseline: Any = (), sweep_every: int = 1024):
+        """``baseline``: tensors, modules or (nested) containers of them whose storages count as live at
+        entry (see ``_iter_tensors``). Only weak references are kept, so a baseline tensor freed inside the
+        block stops counting. ``sweep_every``: ops between housekeeping sweeps (does not change results)."""
+        super().__init__()
+        self.sweep_every = max(1, int(sweep_every))
+        # cdata -> (weak ref, nbytes) of the baseline storages, taken now so that no strong ref is kept.
+        self._baseline: dict[int, tuple[StorageWeakRef, int]] = {}
+        for t in _iter_tensors(baseline):
+            st = _storage(t)
+            if st is not None and st._cdata not in self._baseline:
+                self._baseline[st._cdata] = (StorageWeakRef(st), st.nbytes())
+        self._reset()
+
+    def _reset(self) -> None:
+        # cdata of a tracked StorageImpl -> [weak ref, nbytes as last seen]. Holding the weak ref keeps the
+        # StorageImpl's memory (not its data) reserved, so a dead tracked storage's address cannot be
+        # reused by a new storage before the sweep removes its entry.
+        self._live: dict[int, list] = {}
+        self._total = 0  # bytes of the entries in ``_live``: an upper bound on the live bytes between sweeps
+        self.live_before = 0
+        self.peak_bytes = 0
+        self.num_ops = 0
+        self.peak_op: tuple[int, str] | None = None
+
+    def __enter__(self) -> "LiveBytes":
+        self._reset()
+        for key, (ref, nbytes) in self._baseline.items():
+            if not _expired(ref.cdata):
+                self._live[key] = [ref, nbytes]  # the ref object is shared; freed when both drop it
+                self._total += nbytes
+        self.live_before = self.peak_bytes = self._total
+        return super().__enter__()
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        result = super().__exit__(exc_type, exc_val, exc_tb)
+        self._sweep()
+        return result
+
+    @property
+    def live_bytes(self) -> int:
+        """Bytes of the tracked storages alive now."""
+        self._sweep()
+        return self._total
+
+    def _sweep(self) -> None:
+        """Drop the entries whose storage has died and subtract their bytes; ``_total`` is then exact."""
+        dead = [key for key, entry in self._live.items() if _expired(entry[0].cdata)]
+        for key in dead:
+            self._total -= self._live.pop(key)[1]
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        self.num_ops += 1
+        live = self._live
+        input_keys = None  # storages of the op's inputs, computed only if an output's storage is untracked
+        for t in _iter_tensors(out):
+            st = _storage(t)
+            if st is None:
+                continue
+            key = st._cdata
+            entry = live.get(key)
+            if entry is not None and not _expired(entry[0].cdata):
+                # View, in-place or out= result on a tracked storage: no new storage, but it may have been
+                # resized (resize_, out= ops).
+                nbytes = st.nbytes()
+                if nbytes != entry[1]:
+                    self._total += nbytes - entry[1]
+                    entry[1] = nbytes
+                continue
+            if entry is not None:  # defensive: dead entry under a reused address
+                self._total -= live.pop(key)[1]
+            if input_keys is None:
+                input_keys = {s._cdata for s in map(_storage, _iter_tensors((args, kwargs))) if s is not None}
+            if key in input_keys:
+                continue  # aliases a storage that existed before the block and is not in the baseline
+            nbytes = st.nbytes()
+            live[key] = [StorageWeakRef(st), nbytes]
+            self._total += nbytes
+        if self._total > self.peak_bytes:
+            self._sweep()  # the running total may overstate; make it exact before calling it a peak
+            if self._total > self.peak_bytes:
+                self.peak_bytes = self._total
+                self.peak_op = (self.num_ops, str(func))
+        elif self.num_ops % self.sweep_every == 0:
+            self._sweep()
+        return out
+
+
+def step_memory(
+    stage: Stage,  # built on the `meta` device: shapes without memory
+    acc=None,  # an Accelerator (default: `accelerator()`)
+) -> dict:
+    """Bytes alive in one training step of `stage` on one process (its batch as one micro-batch): what is
+    resident `before` it (weights, EMA, the batch), the peak of forward and backward `peak_grad` (+ the
+    activations saved for backward, the gradients), the `peak` of the whole step (+ AdamW's moments, made on a
+    first step, and its temporaries), and what is resident `after` it."""
+    tr = Trainer(stage, acc)
+    batch = to_device(stage.sample(0, torch.Generator().manual_seed(0)), tr.device)  # on the device, counted
+    resident = [stage.model, tr.net, tr.ema.shadow if tr.ema is not None else (), batch]
+    seen, opt_step = {}, tr.opt.step
+
+    def step(*a, **kw):  # the peak so far is that of forward and backward
+        seen['grad'] = lb.peak_bytes
+        return opt_step(*a, **kw)
+
+    tr.opt.step = step
+    with LiveBytes(baseline=resident) as lb:
+        tr.step(batch, 0, 0.0)
+    weights = sum(p.numel() * p.element_size() for p in tr.params)
+    return dict(rows=stage.cfg.batch_size, weights=weights, before=lb.live_before, peak_grad=seen['grad'],
+                peak=lb.peak_bytes, after=lb.live_bytes)  # fmt: skip
