@@ -1,9 +1,10 @@
 """Two trainings one after another with two threads, or side by side in two one-thread processes (`run_jobs`)?
 
 Times N steps of a profile's tokenizer (its `tokenizer.model` block on random latents of its VAE's shape, its
-`tokenizer.train` batch size and coarse read-out weight, nested dropout on, no semantic loss) three ways in
-one run: in this process with `--threads` threads, in one spawned process with 1 thread, and in two spawned
-one-thread processes at once. Prints seconds per step and the wall time of two trainings each way, as a ratio.
+`tokenizer.train` batch size and coarse read-out weight, nested dropout on, no semantic loss), each the
+pipeline's step (`tokenizer_stage` stepped by `lost_nb.train.Trainer`), three ways in one run: in this process
+with `--threads` threads, in one spawned process with 1 thread, and in two spawned one-thread processes at
+once. Prints seconds per step and the wall time of two trainings each way, as a ratio.
 Results: figures/bench/parallel_training.json (other profiles: <runs>/figures-<profile>/bench/), keys
 `seconds_per_step` (`threads_here`, `one_thread_alone`, `one_thread_beside_another` by job),
 `two_trainings_seconds` and `side_by_side_speedup`.
@@ -13,35 +14,28 @@ Results: figures/bench/parallel_training.json (other profiles: <runs>/figures-<p
 """
 import argparse, time
 import torch
-import torch.nn.functional as F
-from lost_nb.core import get_profile, seed_everything, adamw, run_jobs
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
+from lost_nb.core import get_profile, seed_everything, run_jobs
+from lost_nb.tokenizer import LoSTConfig, tokenizer_stage
+from lost_nb.train import Trainer, accelerator
 from _record import write_result
 
 
 def seconds_per_step(steps:int, profile:str='cpu', seed:int=0)->float:
-    "Seconds per training step of `profile`'s tokenizer on random latents, after 3 warm-up steps."
+    """Seconds per `Trainer.step` of `profile`'s tokenizer stage (`tokenizer_stage`, no extractor) on random
+    latents, after 3 warm-up steps."""
     vm, kc = get_profile(profile, 'vae')['model'], get_profile(profile, 'tokenizer')
-    cfg = LoSTConfig.from_profile(kc['model'], C=vm['C'], r=vm['r'])
-    B, coarse_weight = kc['train']['batch_size'], kc['train']['coarse_weight']
+    cfg, kt = LoSTConfig.from_profile(kc['model'], C=vm['C'], r=vm['r']), kc['train']
+    B = kt['batch_size']
     seed_everything(seed)
-    m = LoST(cfg)
-    opt = adamw(m.parameters(), kc['train']['lr'])
-    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(4 * B, cfg.C, cfg.r, 3 * cfg.r)
+    st = tokenizer_stage(z, cfg, kt['steps'], B, kt['lr'], None, coarse_weight=kt['coarse_weight'],
+                         warmup=kt['warmup'], lr_floor=kt['lr_floor'], seed=seed, device='cpu')
+    tr, g = Trainer(st, accelerator()), torch.Generator().manual_seed(seed)
+    tr.net.train()
     for i in range(steps + 3):
         if i == 3:
             t0 = time.perf_counter()
-        x0 = torch.randn(B, cfg.C, cfg.r, 3 * cfg.r, generator=g)
-        t = torch.randint(cfg.T, (B,), generator=g)
-        e = torch.randn(x0.shape, generator=g)
-        xt = m.diffusion.q_sample(x0, t, e)
-        out, xc = m(x0, xt, t, sample_keep(B, cfg.K, True, cfg.p_uncond, g))
-        loss = F.mse_loss(out, m.diffusion.target(x0, t, e))
-        if xc is not None:
-            loss = loss + coarse_weight * F.mse_loss(xc, x0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        tr.step(st.sample(i, g), i, i / st.cfg.steps)
     return (time.perf_counter() - t0) / steps
 
 

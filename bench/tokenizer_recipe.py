@@ -3,18 +3,20 @@
 Trains a LoST of the profile's `tokenizer.model` sizes, with the cpu-budget modules (`additions`) the flags
 name and the profile's `tokenizer.train` settings unless flags override them (no semantic loss, nested dropout
 after `nested_warmup` steps, the `cosine_lr` schedule, raw weights, one thread) for STEPS steps on the
-procedural and Sweet Home 3D training latents, then scores 8 validation-split procedural shapes at k = 1, 4
-and K tokens: error of the decode over the latents' variance and volume IoU through the VAE, for 1-step and
-25-step DDIM decodes (and the coarse read-out alone when on); the same errors on 8 training shapes; and the
-mean cosine between different shapes' token vectors. Needs the profile's VAE run (02). Flags: pool (additions
-'pooled_cond'), coarse ('coarse_readout'), pcaenc ('linear_path'), pca (read-out, and with pcaenc the linear
-path, started at PCA of the training latents: `init_pca`), aux=W (read-out MSE weight; default the profile's
-`coarse_weight` with coarse, else 0), lr=, bs=, tshift (timesteps toward noise), threads=, profile=NAME, and
-LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains a separate MLP read-out of the tokens (the
-encoder alone gets its gradient). Results: figures/bench/tokenizer_recipe-NAME.json (other profiles:
-<runs>/figures-<profile>/bench/), keys `config`, `train_seconds`, `loss` (every 250 steps),
-`mean_predictor_error`, `val` and `train` (`k<k>_s<steps>` and `k<k>_readout`: [error, IoU] on val, error on
-train; `token_offdiag_cos`).
+procedural and Sweet Home 3D training latents, as `tokenizer_stage` trained by `lost_nb.train.fit`; it differs
+from the stage only where the flags ask for what the stage does not offer (tshift redraws its sampler's
+timesteps; aux without coarse adds a separate read-out head). Then it scores 8 validation-split procedural
+shapes at k = 1, 4 and K tokens: error of the decode over the latents' variance and volume IoU through the
+VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when on); the same errors on 8
+training shapes; and the mean cosine between different shapes' token vectors. Needs the profile's VAE run
+(02). Flags: pool (additions 'pooled_cond'), coarse ('coarse_readout'), pcaenc ('linear_path'), pca (read-out,
+and with pcaenc the linear path, started at PCA of the training latents: `init_pca`), aux=W (read-out MSE
+weight; default the profile's `coarse_weight` with coarse, else 0), lr=, bs=, tshift (timesteps toward noise),
+threads=, profile=NAME, and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains a separate MLP
+read-out of the tokens (the encoder alone gets its gradient). Results:
+figures/bench/tokenizer_recipe-NAME.json (other profiles: <runs>/figures-<profile>/bench/), keys `config`,
+`train_seconds`, `loss` (every 250 steps), `mean_predictor_error`, `val` and `train` (`k<k>_s<steps>` and
+`k<k>_readout`: [error, IoU] on val, error on train; `token_offdiag_cos`).
 
     python bench/tokenizer_recipe.py base 1500
     python bench/tokenizer_recipe.py pool 1500 pool
@@ -23,15 +25,16 @@ train; `token_offdiag_cos`).
     python bench/tokenizer_recipe.py smoke 3 pool coarse pcaenc pca profile=smoke
 """
 import sys, time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything, adamw, cosine_lr
+from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, init_pca
+from lost_nb.tokenizer import LoST, LoSTConfig, tokenizer_stage
+from lost_nb.train import Stage, fit
 from _record import slug, split_profile, write_result
 
 FLAG_ADDITIONS = {'pool': 'pooled_cond', 'coarse': 'coarse_readout', 'pcaenc': 'linear_path'}
@@ -75,56 +78,59 @@ def score(m:LoST, zz:torch.Tensor, shapes:list|None, vae, scale:float, n_uniform
     return res
 
 
-def build(kc:dict, fl:dict, z:torch.Tensor, aux:float)->tuple[LoST, nn.Module|None]:
-    "The tokenizer the flags describe (PCA-started with `pca`), and an MLP head for aux without coarse."
+class WithHead(nn.Module):
+    """The tokenizer with a separate MLP read-out of its tokens, returned where the coarse read-out's goes (so
+    the stage's loss weighs its MSE to x0 by `coarse_weight`, and only the encoder gets its gradient)."""
+
+    def __init__(self, model:LoST, head:nn.Module):
+        super().__init__()
+        self.model, self.head = model, head
+
+    def forward(self, x0, x_t, t, keep):
+        tok = self.model.tokenize(x0)
+        return self.model.denoise(x_t, t, tok, keep)[0], self.head(tok.flatten(1)).view_as(x0)
+
+
+def toward_noise(sample, T:int):
+    "A stage's sampler with its timesteps redrawn as t = T (1 - (1 - u)^2), u uniform: toward high noise."
+    def shifted(step, g):
+        b = sample(step, g)
+        u = torch.rand(len(b['t']), generator=g)
+        return {**b, 't': ((1 - (1 - u) ** 2) * T).long().clamp(max=T - 1)}
+    return shifted
+
+
+def build(kc:dict, fl:dict, z:torch.Tensor, steps:int, lr:float, bs:int, aux:float)->Stage:
+    """The tokenizer stage the flags describe (`tokenizer_stage`: no semantic loss, raw weights, PCA-started
+    with `pca`, read-out MSE weight `aux`), with an MLP head for aux without coarse and the shifted
+    timesteps with tshift."""
     over = {k: type(kc['model'][k])(fl[k]) for k in SIZES if k in fl}
     adds = tuple(a for f, a in FLAG_ADDITIONS.items() if f in fl)
     cfg = LoSTConfig.from_profile({**kc['model'], **over, 'additions': adds}, C=z.shape[1], r=z.shape[2])
+    kt = kc['train']
     seed_everything(0)
-    model = LoST(cfg)
-    if 'pca' in fl:
-        init_pca(model, z)
-    head = None
+    st = tokenizer_stage(z, cfg, steps, bs, lr, None, semantic_weight=0.0, nested=True,
+                         nested_warmup=kt['nested_warmup'], coarse_weight=aux, pca_init='pca' in fl,
+                         warmup=kt['warmup'], lr_floor=kt['lr_floor'], ema_decay=0.0, device='cpu')
     if aux and 'coarse_readout' not in cfg.additions:
         head = nn.Sequential(nn.Linear(cfg.K * cfg.d, 256), nn.GELU(),
                              nn.Linear(256, cfg.C * cfg.r * 3 * cfg.r))
-    return model, head
+        st = replace(st, net=WithHead(st.model, head))
+    if 'tshift' in fl:
+        st = replace(st, sample=toward_noise(st.sample, cfg.T))
+    return st
 
 
-def train(model:LoST, head:nn.Module|None, z:torch.Tensor, steps:int, kt:dict, lr:float, bs:int, aux:float,
-          tshift:bool, name:str)->dict:
-    "Train `model` (and `head`) in place on latents `z`; returns the loss every 250 steps."
-    cfg, D = model.cfg, model.diffusion
-    params = list(model.parameters()) + (list(head.parameters()) if head else [])
-    opt = adamw(params, lr, weight_decay=0.0)
-    g, t0, losses = torch.Generator(), time.time(), {}
-    for step in range(steps):
-        g.manual_seed(step)
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, lr, kt['warmup'], kt['lr_floor'])
-        x0 = z[torch.randint(len(z), (bs,), generator=g)]
-        keep = sample_keep(bs, cfg.K, step >= kt['nested_warmup'], cfg.p_uncond, g)
-        u = torch.rand(bs, generator=g)
-        if tshift:
-            u = 1 - (1 - u) ** 2
-        t = (u * cfg.T).long().clamp(max=cfg.T - 1)
-        eps = torch.randn(x0.shape, generator=g)
-        x_t = D.q_sample(x0, t, eps)
-        tok = model.tokenize(x0)
-        out, xc = model.denoise(x_t, t, tok, keep)
-        loss = F.mse_loss(out, D.target(x0, t, eps))
-        if head is not None:
-            loss = loss + aux * F.mse_loss(head(tok.flatten(1)).view_as(x0), x0)
-        if xc is not None:
-            loss = loss + aux * F.mse_loss(xc, x0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        if step % 250 == 0:
-            losses[step] = round(loss.item(), 4)
-            print(name, step, losses[step], round(time.time() - t0), flush=True)
-    return losses
+def train(st:Stage, name:str)->dict:
+    "Train the stage's model (and head) in place with `fit`; returns the loss every 250 steps."
+    t0 = time.time()
+
+    def report(step, log, state):
+        if (step - 1) % 250 == 0:
+            print(name, step - 1, round(log['loss'][-1], 4), round(time.time() - t0), flush=True)
+
+    log = fit(st, after_step=report, desc=name).log
+    return {s: round(v, 4) for s, v in enumerate(log['loss']) if s % 250 == 0}
 
 
 def main():
@@ -147,9 +153,10 @@ def main():
     zval, shp = zp[[pos[s] for s in ho]], [load_shape('proc', dc, h) for h in ho]
     mean_err = rel_err(z.mean(0, keepdim=True).expand_as(zval), zval)
     print('mean-predictor error/var on val', mean_err, flush=True)
-    model, head = build(kc, fl, z, aux)
+    st = build(kc, fl, z, steps, lr, bs, aux)
+    model = st.model
     t0 = time.time()
-    losses = train(model, head, z, steps, kt, lr, bs, aux, 'tshift' in fl, name)
+    losses = train(st, name)
     train_s = time.time() - t0
     val, on_train = score(model, zval, shp, vae, sc, nu), score(model, z[:8], None, vae, sc, nu)
     print(name, fl, 'train_s', round(train_s), 'val', val, 'train', on_train, flush=True)

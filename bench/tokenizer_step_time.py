@@ -4,41 +4,36 @@ profile's).
 The tokenizer is the profile's `tokenizer.model` block (its `additions` included) with only `patch`
 overridden, on random latents of its VAE's latent shape, at its `tokenizer.train` batch size; nested dropout
 on, the coarse read-out's MSE when the profile has one, semantic loss off (it costs the same at both patch
-sizes). Prints each time and their ratio, measured in the same run. Results:
-figures/bench/tokenizer_step_time.json (other profiles: <runs>/figures-<profile>/bench/), keys
-`seconds_per_step` and `patch_tokens` (by patch side) and `ratio_2x2_over_4x4`.
+sizes); each step the pipeline's (`tokenizer_stage` stepped by `lost_nb.train.Trainer`). Prints each time
+and their ratio, measured in the same run. Results: figures/bench/tokenizer_step_time.json (other profiles:
+<runs>/figures-<profile>/bench/), keys `seconds_per_step` and `patch_tokens` (by patch side) and
+`ratio_2x2_over_4x4`.
 
     python bench/tokenizer_step_time.py --steps 20
     python bench/tokenizer_step_time.py --steps 3 --profile smoke
 """
 import argparse, time
 import torch
-import torch.nn.functional as F
-from lost_nb.core import get_profile, seed_everything, adamw
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep
+from lost_nb.core import get_profile, seed_everything
+from lost_nb.tokenizer import LoSTConfig, tokenizer_stage
+from lost_nb.train import Trainer, accelerator
 from _record import write_result
 
 
-def seconds_per_step(cfg:LoSTConfig, batch_size:int, lr:float, coarse_weight:float, steps:int)->float:
-    "Seconds per training step of a tokenizer of `cfg` on random latents, after 3 warm-up steps."
+def seconds_per_step(cfg:LoSTConfig, kt:dict, steps:int)->float:
+    """Seconds per `Trainer.step` of the tokenizer stage of `cfg` (`tokenizer_stage` with the profile's
+    `tokenizer.train` block `kt`, no extractor) on random latents, after 3 warm-up steps."""
     seed_everything(0)
-    m = LoST(cfg)
-    opt = adamw(m.parameters(), lr)
-    g, B = torch.Generator().manual_seed(0), batch_size
+    z = torch.randn(4 * kt['batch_size'], cfg.C, cfg.r, 3 * cfg.r)
+    st = tokenizer_stage(z, cfg, kt['steps'], kt['batch_size'], kt['lr'], None,
+                         coarse_weight=kt['coarse_weight'], warmup=kt['warmup'], lr_floor=kt['lr_floor'],
+                         device='cpu')
+    tr, g = Trainer(st, accelerator()), torch.Generator().manual_seed(0)
+    tr.net.train()
     for i in range(steps + 3):
         if i == 3:
             t0 = time.perf_counter()
-        x0 = torch.randn(B, cfg.C, cfg.r, 3 * cfg.r, generator=g)
-        t = torch.randint(cfg.T, (B,), generator=g)
-        e = torch.randn(x0.shape, generator=g)
-        xt = m.diffusion.q_sample(x0, t, e)
-        out, xc = m(x0, xt, t, sample_keep(B, cfg.K, True, cfg.p_uncond, g))
-        loss = F.mse_loss(out, m.diffusion.target(x0, t, e))
-        if xc is not None:
-            loss = loss + coarse_weight * F.mse_loss(xc, x0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        tr.step(st.sample(i, g), i, i / st.cfg.steps)
     return (time.perf_counter() - t0) / steps
 
 
@@ -52,7 +47,7 @@ def main():
     out, tokens = {}, {}
     for patch in (2, 4):
         cfg = LoSTConfig.from_profile({**kc['model'], 'patch': patch}, C=vm['C'], r=vm['r'])
-        out[patch] = seconds_per_step(cfg, kt['batch_size'], kt['lr'], kt['coarse_weight'], a.steps)
+        out[patch] = seconds_per_step(cfg, kt, a.steps)
         tokens[patch] = cfg.n_patches
         print(f"patch {patch}x{patch}: {cfg.n_patches} patch tokens + {cfg.K} registers, "
               f"{out[patch]:.3f} s/step "

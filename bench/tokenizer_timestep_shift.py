@@ -3,62 +3,60 @@
 Trains the profile's LoST (its `tokenizer.model` block, additions included) without the semantic loss, with
 its `tokenizer.train` settings (batch, lr and `cosine_lr` schedule, nested dropout after `nested_warmup`
 steps, coarse read-out weight, PCA start), raw weights, for STEPS steps with timesteps t = T (1 - (1 - u)^2),
-u uniform ('high'; P(t > T/2) = 0.71) or uniform ('uniform'), then scores 6 validation-split procedural shapes
-at k = 1, 4 and K tokens with 1-step and 25-step decodes: (sample error / latent variance, volume IoU through
-the VAE). For reference it scores the profile's no-semantic-loss checkpoint of nbs/03_train_tokenizer.ipynb
-(uniform timesteps, raw weights) the same way, when there is one. Needs the profile's VAE run (and its
-tokenizer ablations for the reference). Results: figures/bench/tokenizer_timestep_shift-SCHEDULE-STEPS.json
-(other profiles: <runs>/figures-<profile>/bench/), keys `train_seconds`, `trained` and `reference` (each
-`k<k>_s<steps>`: [error, IoU]).
+u uniform ('high'; P(t > T/2) = 0.71) or uniform ('uniform'): `tokenizer_stage` trained by
+`lost_nb.train.fit`, its sampler's timesteps redrawn for 'high' (a schedule the stage does not offer). Then it
+scores 6 validation-split procedural shapes at k = 1, 4 and K tokens with 1-step and 25-step decodes: (sample
+error / latent variance, volume IoU through the VAE). For reference it scores the profile's no-semantic-loss
+checkpoint of nbs/03_train_tokenizer.ipynb (uniform timesteps, raw weights) the same way, when there is one.
+Needs the profile's VAE run (and its tokenizer ablations for the reference). Results:
+figures/bench/tokenizer_timestep_shift-SCHEDULE-STEPS.json (other profiles: <runs>/figures-<profile>/bench/),
+keys `train_seconds`, `trained` and `reference` (each `k<k>_s<steps>`: [error, IoU]).
 
     python bench/tokenizer_timestep_shift.py 2 high 2500      # threads, schedule, steps
     python bench/tokenizer_timestep_shift.py 1 high 3 profile=smoke
 """
 import sys, time
+from dataclasses import replace
 import numpy as np
 import torch
 import torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything, adamw, cosine_lr
+from lost_nb.core import get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
-from lost_nb.tokenizer import LoST, LoSTConfig, sample_keep, load_tokenizer, init_pca, VARIANT_TAGS
+from lost_nb.tokenizer import LoST, LoSTConfig, load_tokenizer, tokenizer_stage, VARIANT_TAGS
+from lost_nb.train import fit
 from _record import split_profile, write_result
 
 SCHEDULES = ('high', 'uniform')
 
 
+def toward_noise(sample, T:int):
+    "A stage's sampler with its timesteps redrawn as t = T (1 - (1 - u)^2), u uniform: toward high noise."
+    def shifted(step, g):
+        b = sample(step, g)
+        u = torch.rand(len(b['t']), generator=g)
+        return {**b, 't': ((1 - (1 - u) ** 2) * T).long().clamp(max=T - 1)}
+    return shifted
+
+
 def train(z:torch.Tensor, cfg:LoSTConfig, kt:dict, steps:int, schedule:str)->LoST:
-    "The tokenizer trained `steps` steps on latents `z` with timesteps drawn by `schedule`."
+    """The tokenizer trained `steps` steps on latents `z` (`tokenizer_stage` without the semantic loss or EMA,
+    by `fit`) with timesteps drawn by `schedule` ('high' replaces the stage's uniform draw)."""
     seed_everything(0)
-    model = LoST(cfg)
-    if kt['pca_init']:
-        init_pca(model, z)
-    D, bs = model.diffusion, kt['batch_size']
-    opt = adamw(model.parameters(), kt['lr'], weight_decay=0.0)
-    g, t0 = torch.Generator(), time.time()
-    for step in range(steps):
-        g.manual_seed(step)
-        for pg in opt.param_groups:
-            pg['lr'] = cosine_lr(step / steps, kt['lr'], kt['warmup'], kt['lr_floor'])
-        x0 = z[torch.randint(len(z), (bs,), generator=g)]
-        keep = sample_keep(bs, cfg.K, step >= kt['nested_warmup'], cfg.p_uncond, g)
-        u = torch.rand(bs, generator=g)
-        if schedule == 'high':
-            u = 1 - (1 - u) ** 2
-        t = (u * cfg.T).long().clamp(max=cfg.T - 1)
-        eps = torch.randn(x0.shape, generator=g)
-        x_t = D.q_sample(x0, t, eps)
-        out, xc = model(x0, x_t, t, keep)
-        loss = F.mse_loss(out, D.target(x0, t, eps))
-        if xc is not None:
-            loss = loss + kt['coarse_weight'] * F.mse_loss(xc, x0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        if step % 250 == 0:
-            print(schedule, step, round(loss.item(), 4), round(time.time() - t0), flush=True)
-    return model
+    st = tokenizer_stage(z, cfg, steps, kt['batch_size'], kt['lr'], None, semantic_weight=0.0, nested=True,
+                         nested_warmup=kt['nested_warmup'], coarse_weight=kt['coarse_weight'],
+                         pca_init=kt['pca_init'], warmup=kt['warmup'], lr_floor=kt['lr_floor'], ema_decay=0.0,
+                         device='cpu')
+    if schedule == 'high':
+        st = replace(st, sample=toward_noise(st.sample, cfg.T))
+    t0 = time.time()
+
+    def report(step, log, state):
+        if (step - 1) % 250 == 0:
+            print(schedule, step - 1, round(log['loss'][-1], 4), round(time.time() - t0), flush=True)
+
+    fit(st, after_step=report, desc=schedule)
+    return st.model
 
 
 @torch.no_grad()

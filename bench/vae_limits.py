@@ -5,11 +5,13 @@ volume IoU (logit > 0 at the cached uniform points, as `figures/vae_reconstructi
 1. training shapes against validation-split ones (the generalisation gap);
 2. validation shapes encoded from more surface points than the model was trained with (2,048 and 8,192, where
    the cache has them);
-3. the decoder's ceiling: each validation latent optimised (Adam, decoder frozen) against the shape's own
-   cached queries (uniform and near-surface, semi-continuous targets), starting from the encoder's latent.
-   This fits the points it is scored on, so it is an upper bound on what any encoder could give this decoder,
-   not a result;
-4. the same fit against the near-surface queries only (none of the uniform points it is scored on).
+3. the decoder's ceiling: each validation latent optimised (Adam, decoder frozen: `lost_nb.vae.refine_latent`
+   with its queries starting at index 0) against the shape's own cached queries (uniform and near-surface,
+   semi-continuous targets, 8,192 a step or as many as there are), starting from the encoder's latent. This
+   fits the points it is scored on, so it is an upper bound on what any encoder could give this decoder, not a
+   result;
+4. the same fit against the near-surface queries only (none of the uniform points it is scored on): the
+   encode-time refinement `refine_latent` itself.
 
 `only=fits` runs the fit to near-surface queries alone (and the plain validation IoU). Results:
 figures/bench/vae_limits.json (`vae_limits-fits.json` with only=fits; other profiles:
@@ -21,28 +23,18 @@ figures/bench/vae_limits.json (`vae_limits-fits.json` with only=fits; other prof
 import sys
 import numpy as np
 import torch
-import torch.nn.functional as F
 from lost_nb.core import get_profile, run_dir, Timer
 from lost_nb.data import load_index, heldout, load_shape
-from lost_nb.vae import load_vae, encode_shape, occupancy_target, latent_iou
+from lost_nb.vae import load_vae, encode_shape, refine_latent, latent_iou
 from _record import split_profile, write_result
 
 MORE_POINTS = (2048, 8192)
 
 
-def fit_latent(model, z0, s, band, steps, lr=0.02, first:int=0):
-    "Latent optimised against the shape's cached queries from index `first` on, with the decoder frozen."
-    z = z0.clone().requires_grad_(True)
-    opt = torch.optim.Adam([z], lr)
-    q = torch.as_tensor(s['queries'][first:])[None]
-    t = occupancy_target(torch.as_tensor(s['sdf'][first:]), band)[None]
-    for _ in range(steps):
-        i = torch.randint(0, q.shape[1], (8192,))
-        loss = F.binary_cross_entropy_with_logits(model.query(model.decode(z[None]), q[:, i]), t[:, i])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return z.detach()
+def fit_latent(model, z0, s, band, steps, first:int=0):
+    """Latent optimised against the shape's cached queries from index `first` on (8,192 a step at most), with
+    the decoder frozen: `refine_latent`, the encoder's refinement."""
+    return refine_latent(model, z0, s, first, steps, band=band, n_q=8192)
 
 
 def limits(model, src:str, dcfg:dict, n:int, band:float, steps:int, fits_only:bool)->dict:
@@ -78,8 +70,6 @@ def main():
     torch.manual_seed(0)
     dcfg, vcfg = get_profile(profile, 'data'), get_profile(profile, 'vae')
     model, ck = load_vae(run_dir('vae', profile) / 'vae.safetensors')
-    for p in model.parameters():
-        p.requires_grad_(False)
     n, band, out = vcfg['eval']['n_eval'], ck['config']['train']['band'], {}
     for src in ('proc', 'sh3d'):
         with Timer() as t:

@@ -1,11 +1,11 @@
-"""Where a profile's VAE training step spends its time: `lost_nb.vae.train_step` (the step `train_vae` takes,
-with its optimizer settings) on the profile's `vae.model` sizes and `vae.train` batch, with up to 200
-procedural training shapes in memory; seconds per step over `--steps` steps (20), then torch's profiler over
-half as many more, by operator, each operator's self CPU time as a share of the profiled total (and the
-profiler's own overhead as profiled over plain step time, both timed in the same run). Needs the profile's
-data cache (01b). Results: figures/bench/vae_step_profile.json (other profiles:
-<runs>/figures-<profile>/bench/), keys `seconds_per_step`, `profiled_seconds_per_step`, `profiler_overhead`
-and `operators` (name, calls, self CPU seconds, share).
+"""Where a profile's VAE training step spends its time: `vae_stage`'s step as `train_vae` takes it (its
+sampler, loss and optimizer settings, stepped by `lost_nb.train.Trainer`) on the profile's `vae.model` sizes
+and `vae.train` batch, with up to 200 procedural training shapes in memory; seconds per step over `--steps`
+steps (20), then torch's profiler over half as many more, by operator, each operator's self CPU time as a
+share of the profiled total (and the profiler's own overhead as profiled over plain step time, both timed in
+the same run). Needs the profile's data cache (01b). Results: figures/bench/vae_step_profile.json (other
+profiles: <runs>/figures-<profile>/bench/), keys `seconds_per_step`, `profiled_seconds_per_step`,
+`profiler_overhead` and `operators` (name, calls, self CPU seconds, share).
 
     python bench/vae_step_profile.py
     python bench/vae_step_profile.py --steps 2 --profile smoke
@@ -13,8 +13,9 @@ and `operators` (name, calls, self CPU seconds, share).
 import argparse, time
 import torch
 from torch.profiler import profile
-from lost_nb.core import get_profile, adamw
-from lost_nb.vae import load_arrays, TriplaneVAE, VAEConfig, get_batch, train_step
+from lost_nb.core import get_profile
+from lost_nb.vae import load_arrays, profile_vae_config, vae_stage
+from lost_nb.train import Trainer, accelerator
 from _record import write_result
 
 
@@ -29,15 +30,13 @@ def main():
     dcfg, sec = get_profile(a.profile, 'data'), get_profile(a.profile, 'vae')
     train = sec['train']
     data = load_arrays([('proc', dcfg)], 'train', 200)
-    model = TriplaneVAE(VAEConfig.from_profile(sec['model']))
-    opt = adamw(model.parameters(), train['lr'], weight_decay=0.0, betas=(0.9, 0.99))   # as train_vae
-    g, n, dev = torch.Generator().manual_seed(0), len(data['ids']), torch.device('cpu')
+    st = vae_stage(data, profile_vae_config(sec), train, device='cpu')
+    tr, g, n = Trainer(st, accelerator()), torch.Generator().manual_seed(0), len(data['ids'])
+    tr.net.train()
     done = [0]
 
     def step():
-        idx = torch.randint(0, n, (train['batch_size'],), generator=g)
-        batch = get_batch(data, idx, model.cfg.n_points, train['n_occ'], g)
-        train_step(model, opt, batch, done[0] / train['steps'], train, dev)
+        tr.step(st.sample(done[0], g), done[0], done[0] / st.cfg.steps)
         done[0] += 1
 
     for _ in range(5):

@@ -14,9 +14,10 @@ from .shapes import procedural_items
 from .data import build_dataset, cache_dir, request_key
 
 # %% auto #0
-__all__ = ['TRAINING_NOTEBOOKS', 'EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks', 'kernel_env',
-           'cmd_run', 'at_least', 'between', 'Parser', 'warn_and_exit', 'cmd_vae', 'add_vae_parser', 'add_refine_args',
-           'cmd_tokenize', 'cmd_generate', 'add_generate_parser', 'add_tokenize_parser', 'parser', 'error_line', 'main']
+__all__ = ['TRAINING_NOTEBOOKS', 'DEVICE_HELP', 'EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks',
+           'kernel_env', 'cmd_run', 'at_least', 'device_arg', 'between', 'Parser', 'warn_and_exit', 'cmd_vae',
+           'add_vae_parser', 'add_refine_args', 'cmd_tokenize', 'cmd_generate', 'add_generate_parser',
+           'add_tokenize_parser', 'parser', 'error_line', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def shard_of(spec: str | None) -> tuple[int, int]:
@@ -207,6 +208,25 @@ def at_least(lo: int):
     return parse
 
 
+def device_arg(s: str) -> str:
+    "An argparse type: a torch device this machine has ('cpu', 'cuda', 'cuda:1', ...)."
+    import torch
+
+    try:
+        d = torch.device(s)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a device (cpu, cuda, cuda:N)") from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f"{s}: this machine has no CUDA device") from None
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise argparse.ArgumentTypeError(f"{s}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    return s
+
+
+device_arg.__name__ = 'device'
+DEVICE_HELP = 'where the models run: cpu, cuda, cuda:N (empty: CUDA when present)'
+
+
 def between(lo: float, hi: float, open_lo: bool = False):
     "An argparse type: a number in [lo, hi] (in (lo, hi] with `open_lo`)."
 
@@ -259,14 +279,17 @@ def cmd_vae(a):
     steps = 0 if a.no_refine else a.refine_steps
     with Timer() as t:
         if a.action == 'encode':
-            z, _ = pipeline.encode_file(ckpt, a.input, a.out, seed=a.seed, refine_steps=steps, up=a.up)
+            z, _ = pipeline.encode_file(
+                ckpt, a.input, a.out, seed=a.seed, refine_steps=steps, up=a.up, device=a.device or None
+            )
         elif a.action == 'decode':
-            mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res)
+            mesh = pipeline.decode_file(ckpt, a.input, a.out, res=a.res, device=a.device or None)
         else:
             pv = Path(a.out).with_suffix('.png')
             r = pipeline.roundtrip(
-                ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv, refine_steps=steps, up=a.up
-            )
+                ckpt, a.input, a.out, res=a.res, seed=a.seed, preview_path=pv, refine_steps=steps, up=a.up,
+                device=a.device or None,
+            )  # fmt: skip
             mesh = r['mesh']
     if a.action == 'encode':
         how = f"refined {steps} steps" if steps else 'the plain encoder'
@@ -297,6 +320,7 @@ def add_vae_parser(sub):
     v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
     v.add_argument('--res', type=at_least(9), default=129, help='marching-cubes grid points per side')
     v.add_argument('--seed', type=at_least(0), default=0, help='surface sampling seed')
+    v.add_argument('--device', type=device_arg, default='', help=DEVICE_HELP)
     add_refine_args(v)
     v.set_defaults(fn=cmd_vae)
     return v
@@ -346,6 +370,7 @@ def cmd_tokenize(a):
             refine_steps=steps,
             up=a.up,
             overwrite=a.overwrite,
+            device=a.device or None,
         )
     print(f"tokenized {a.mesh} -> {a.out} in {t.s:.1f}s (manifest.json lists the files)")
     print(f"  VAE round trip, plain encoder: {pipeline.describe(w['vae']['plain'])}")
@@ -389,6 +414,7 @@ def cmd_generate(a):
             res=a.res,
             seed=a.seed,
             overwrite=a.overwrite,
+            device=a.device or None,
         )
     mode = f"class {a.category}" if a.category else f"image {a.image}" if a.image else 'unconditional'
     n_empty = len(w['warnings'])
@@ -430,6 +456,7 @@ def add_generate_parser(sub):
     t.add_argument('--steps', type=at_least(1), default=25, help="the tokenizer decoder's sampler steps")
     t.add_argument('--res', type=at_least(9), default=129, help='marching-cubes grid points per side')
     t.add_argument('--seed', type=at_least(0), default=0)
+    t.add_argument('--device', type=device_arg, default='', help=DEVICE_HELP)
     t.set_defaults(fn=cmd_generate)
     return t
 
@@ -457,6 +484,7 @@ def add_tokenize_parser(sub):
     t.add_argument('--steps', type=at_least(1), default=25, help='sampler steps')
     t.add_argument('--cfg', type=between(0, 100), default=1.0, help='classifier-free guidance scale')
     t.add_argument('--res', type=at_least(9), default=97, help='marching-cubes grid points per side')
+    t.add_argument('--device', type=device_arg, default='', help=DEVICE_HELP)
     add_refine_args(t)
     t.set_defaults(fn=cmd_tokenize)
     return t

@@ -226,6 +226,8 @@ class LoSTGPT(nn.Module):
     ) -> torch.Tensor:
         "Condition tokens (B, 1, D): the image's, the label's where label >= 0, the null token where dropped."
         B = len(image) if image is not None else len(label) if label is not None else n
+        dev = self.null_token.device  # embeddings, labels from the CPU (encoders, the command line) move here
+        image, label, drop = (None if x is None else x.to(dev) for x in (image, label, drop))
         c = self.null_token.expand(B, 1, -1)
         if image is not None:
             c = self.cond_norm(self.cond_proj(F.normalize(image.float(), dim=-1)))[:, None]

@@ -244,11 +244,12 @@ def encode_file(
     seed: int = 0,
     refine_steps: int = REFINE_STEPS,  # 0: the plain encoder
     up: str = 'y',  # the input's up axis
+    device=None,  # where the models run (default: CUDA when present)
 ) -> tuple[torch.Tensor, dict]:
     "Encode a mesh file: (scaled latent, info); written to `out` (.safetensors) if given."
     if out is not None:
         check_out(out, ('.safetensors',))
-    vae, _ = load_vae(ckpt)
+    vae, _ = load_vae(ckpt, device)
     scale, mesh = latent_scaling(ckpt), load_mesh(mesh_path)
     z, info = encode_mesh(vae, scale, mesh, seed, up)
     z = refine_encoding(vae, scale, z, to_box(mesh, info), refine_steps, seed, _band(ckpt))
@@ -278,11 +279,13 @@ def read_latent(path: Path | str) -> tuple[torch.Tensor, dict]:
     return z, info
 
 
-def decode_file(ckpt: Path | str, latent: Path | str, out: Path | str, res: int = 129) -> trimesh.Trimesh:
+def decode_file(
+    ckpt: Path | str, latent: Path | str, out: Path | str, res: int = 129, device=None
+) -> trimesh.Trimesh:
     "Decode a latent file written by `encode_file` to a mesh in the original frame, written to `out`."
     check_out(out, MESH_OUT)
     z, info = read_latent(latent)
-    vae, _ = load_vae(ckpt)
+    vae, _ = load_vae(ckpt, device)
     mesh = decode_latent(vae, latent_scaling(ckpt), z, info, res)
     export_mesh(mesh, out)
     return mesh
@@ -297,11 +300,12 @@ def roundtrip(
     preview_path: Path | str | None = None,
     refine_steps: int = REFINE_STEPS,  # 0: the plain encoder only
     up: str = 'y',  # the input's up axis
+    device=None,  # where the models run (default: CUDA when present)
 ) -> dict:
     """Encode and decode a mesh file through the VAE, plainly and refined; writes the (refined) reconstruction
     in the input's frame (and a preview); returns {'mesh', 'scores': {'plain', 'refined'}, 'warnings'}."""
     check_out(out, MESH_OUT)
-    vae, _ = load_vae(ckpt)
+    vae, _ = load_vae(ckpt, device)
     scale, mesh = latent_scaling(ckpt), load_mesh(mesh_path)
     z, frame = encode_mesh(vae, scale, mesh, seed, up)
     norm_in = to_box(mesh, frame)
@@ -366,14 +370,15 @@ def tokenize_mesh(
     refine_steps: int = REFINE_STEPS,  # encode-time refinement of the latent (0: the plain encoder)
     up: str = 'y',  # the input's up axis
     overwrite: bool = False,  # replace an `out` that already holds files
+    device=None,  # where the models run (default: CUDA when present)
 ) -> dict:
     """Tokenize a mesh file and decode the given prefixes; returns {'files', 'scores': {k: ...}, 'vae':
     {'plain', 'refined'}, 'warnings'}."""
     check_folder(out, overwrite)  # before any work
     mesh = load_mesh(mesh_path)
-    vae, _ = load_vae(vae_ckpt)
+    vae, _ = load_vae(vae_ckpt, device)
     # it decodes its own VAE's latents only
-    tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
+    tok = load_tokenizer(tok_ckpt, device, inputs={'vae': input_key(vae_ckpt)})
     prefixes = prefix_lengths(tok.cfg.K) if prefixes is None else prefixes
     bad = [k for k in prefixes if not 1 <= k <= tok.cfg.K]
     if bad:
@@ -394,10 +399,8 @@ def tokenize_mesh(
             tokenizer=str(tok_ckpt),
             refine_steps=refine_steps,
         )
-        atomic_write(
-            tmp / 'tokens.safetensors',
-            lambda t: save_file({'tokens': tokens[0].contiguous()}, t, metadata={'info': json.dumps(info)}),
-        )
+        meta, t0 = {'info': json.dumps(info)}, tokens[0].cpu().contiguous()
+        atomic_write(tmp / 'tokens.safetensors', lambda t: save_file({'tokens': t0}, t, metadata=meta))
         files, scores, panels = {'tokens.safetensors': {}}, {}, [('input', norm_in)]
         for k in prefixes:
             zk = tok.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
@@ -500,6 +503,7 @@ def generate_meshes(
     dino_weights: str = '',
     clip_weights: str = '',
     overwrite: bool = False,  # replace an `out` that already holds files
+    device=None,  # where the models run (default: CUDA when present)
 ) -> dict:
     "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample, 'warnings'}."
     from lost_nb.core import get_profile
@@ -507,19 +511,19 @@ def generate_meshes(
     if category is not None and image is not None:
         raise ValueError("give one of --category, --image (or --unconditional), not both")
     check_folder(out, overwrite)  # before any work
-    tok = load_tokenizer(tok_ckpt, inputs={'vae': input_key(vae_ckpt)})
-    gpt, ck = load_gpt(gpt_ckpt, inputs={'tokenizer': input_key(tok_ckpt)})
+    tok = load_tokenizer(tok_ckpt, device, inputs={'vae': input_key(vae_ckpt)})
+    gpt, ck = load_gpt(gpt_ckpt, device, inputs={'tokenizer': input_key(tok_ckpt)})
     N = gpt.cfg.n_tokens
     if tokens is not None and not 1 <= tokens <= N:
         raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
     rec = json.loads((Path(gpt_ckpt).parent / 'train_record.json').read_text())
     picture = read_picture(image, get_profile(profile, 'data')['render_res']) if image is not None else None
-    vae, _ = load_vae(vae_ckpt)
+    vae, _ = load_vae(vae_ckpt, device)
     scale = latent_scaling(vae_ckpt)
     if category is not None:
         cond = gpt.condition(label=torch.full((n,), resolve_class(category, rec['classes'])))
     elif image is not None:
-        enc = condition_encoder(profile, dino_weights, clip_weights)
+        enc = condition_encoder(profile, dino_weights, clip_weights, device)
         cond = gpt.condition(image=enc(picture[None]).expand(n, -1))
     else:
         cond, cfg_scale = gpt.null(n), 1.0
@@ -540,9 +544,8 @@ def generate_meshes(
             t_i = toks[i : i + 1, : int(used[i])]
             mesh = extract_mesh(vae, scale.decode(Z[i]), res)
             export_mesh(mesh, tmp / f'sample_{i:03d}.glb')
-            atomic_write(
-                tmp / f'sample_{i:03d}.safetensors', lambda t: save_file({'tokens': t_i[0].contiguous()}, t)
-            )
+            t_i = t_i[0].cpu().contiguous()
+            atomic_write(tmp / f'sample_{i:03d}.safetensors', lambda t: save_file({'tokens': t_i}, t))
             files[f'sample_{i:03d}.glb'] = dict(_mesh_entry(mesh), tokens=int(used[i]))
             files[f'sample_{i:03d}.safetensors'] = {}
             panels.append(
