@@ -415,6 +415,7 @@ def train_vae(
     log_every: int = 100,
     # name -> key of the training data (e.g. `index_hash` of each source)
     inputs: dict | None = None,
+    until: int | None = None,  # stop after this step of the `steps` schedule (a later call resumes it)
 ) -> tuple[TriplaneVAE, dict]:
     """Train (or resume) a VAE of either architecture with `fit`; returns the model (EMA weights when EMA is
     on) and a log."""
@@ -422,7 +423,7 @@ def train_vae(
     seed_everything(seed)
     st = vae_stage(data, cfg, train, seed, log_every, device)
     may_differ = ('steps', 'ckpt_every', 'threads', 'max_train_minutes')
-    f = fit(st, Path(ckpt), inputs, may_differ, resume, desc='vae')
+    f = fit(st, Path(ckpt), inputs, may_differ, resume, until, desc='vae')
     log = dict(loss=[round(x, 5) for x in f.log.get('bce', [])], wall_s=f.seconds)
     log['steps'] = len(log['loss'])
     if f.ema is not None:
