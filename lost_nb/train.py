@@ -126,7 +126,9 @@ class Trainer:
         self.params = [p for p in net.parameters() if p.requires_grad]
         self.acc = acc if acc is not None else accelerator()
         self.world, self.rank = self.acc.num_processes, self.acc.process_index
-        opt = adamw(self.params, cfg.lr, weight_decay=cfg.weight_decay, betas=tuple(cfg.betas))
+        # every weight of `net`, frozen ones too (AdamW skips a weight without a gradient): one optimizer
+        # layout whichever weights a variant trains, so its checkpoints resume
+        opt = adamw(list(net.parameters()), cfg.lr, weight_decay=cfg.weight_decay, betas=tuple(cfg.betas))
         self.net, self.opt = self.acc.prepare(net, opt)  # DDP under several processes; as it is alone
         self.ema = EMA(model, cfg.ema_decay) if cfg.ema_decay > 0 else None
 
