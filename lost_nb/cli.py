@@ -75,16 +75,17 @@ TRAINING_NOTEBOOKS = ('02_triplane_vae', '02a_teacher', '02b_rida', '03_train_to
 
 
 @contextmanager
-def kernel_env(i: int, world: int, trains: bool):
-    """The environment a notebook's kernel starts with under several processes: its own process-group port
-    (`MASTER_PORT + 2 + i`: each notebook's kernels form a group of their own), or one process for a notebook
-    that does not train."""
+def kernel_env(world: int, trains: bool, port: int | None):
+    """The environment a notebook's kernel starts with under several processes: the port of its own process
+    group (the kernels of one notebook host their own store there), or one process for a notebook that does
+    not train."""
     keys = ('MASTER_PORT', 'TORCHELASTIC_USE_AGENT_STORE', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK')
     keys += ('LOCAL_WORLD_SIZE',)
     old = {k: os.environ.get(k) for k in keys}
     if world > 1:
-        os.environ.pop('TORCHELASTIC_USE_AGENT_STORE', None)  # the kernels host their own store
-        os.environ['MASTER_PORT'] = str(int(old['MASTER_PORT'] or 29500) + 2 + i)
+        os.environ.pop('TORCHELASTIC_USE_AGENT_STORE', None)
+        if port is not None:
+            os.environ['MASTER_PORT'] = str(port)
         if not trains:
             os.environ.update(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', LOCAL_WORLD_SIZE='1')
     try:
@@ -94,18 +95,27 @@ def kernel_env(i: int, world: int, trains: bool):
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
-def _run_group(world: int):
-    """The runner's own gloo group (port `MASTER_PORT + 1`): the processes wait for each other between
-    notebooks, as long as the main process's evaluation takes."""
+def _run_group():
+    """The runner's own gloo group, joined as torchrun's workers join (its store): the processes wait for each
+    other between notebooks, as long as the main process's evaluation takes."""
     import datetime
     import torch.distributed as dist
 
-    rank = dist_info()[0]
-    addr, port = os.environ.get('MASTER_ADDR', '127.0.0.1'), int(os.environ.get('MASTER_PORT', 29500)) + 1
-    dist.init_process_group(
-        'gloo', f'tcp://{addr}:{port}', rank=rank, world_size=world, timeout=datetime.timedelta(days=7)
-    )
+    dist.init_process_group('gloo', timeout=datetime.timedelta(days=7))
     return dist
+
+
+def _free_port(group) -> int:
+    "A port free on the main process's machine, the same on every process (for a notebook's kernels)."
+    import socket
+
+    box = [None]
+    if group.get_rank() == 0:
+        with socket.socket() as s:
+            s.bind(('', 0))
+            box[0] = s.getsockname()[1]
+    group.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def cmd_run(a):
@@ -145,11 +155,12 @@ def cmd_run(a):
         raise SystemExit(
             f"lost-nb run: no notebook takes -p {', '.join(unknown)} (they take {', '.join(sorted(known))})"
         )
-    group = _run_group(world) if world > 1 else None
+    group = _run_group() if world > 1 else None
     for i, nb in enumerate(todo):
-        trains = nb.stem in TRAINING_NOTEBOOKS
+        trains, port = nb.stem in TRAINING_NOTEBOOKS, None
         if group is not None:
             group.barrier()  # every process has finished the notebook before
+            port = _free_port(group) if trains else None
             if rank and not trains:
                 continue
         print(f"[{i + 1}/{len(todo)}] {nb.name} at profile {a.profile}", flush=True)
@@ -159,7 +170,7 @@ def cmd_run(a):
             params = {'profile': a.profile, **{k: v for k, v in extra.items() if k in takes}}
             if a.retrain and 'resume' in takes:
                 params['resume'] = False
-            with kernel_env(i, world, trains):
+            with kernel_env(world, trains, port):
                 pm.execute_notebook(
                     str(nb),
                     str(out / nb.name),
@@ -209,8 +220,11 @@ def at_least(lo: int):
 
 
 def device_arg(s: str) -> str:
-    "An argparse type: a torch device this machine has ('cpu', 'cuda', 'cuda:1', ...)."
+    "An argparse type: a torch device this machine has ('cpu', 'cuda', 'cuda:1', ...); '' for the default."
     import torch
+
+    if not s:
+        return s
 
     try:
         d = torch.device(s)
