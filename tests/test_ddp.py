@@ -18,8 +18,8 @@ LOOPS = {
                     ids=[str(i) for i in range(6)], n_uniform=16)
         cfg = VAEConfig(n_points=64, C=4, r=8, rq=4, width=32, heads=4, n_self=1, dec_width=16, n_up=1, feat=8,
                         mlp_width=16)
-        train = dict(batch_size=4, n_occ=16, steps=4, lr=1e-3, warmup=0.0, lr_floor=0.1, band=0.01, kl_weight=1e-6,
-                     ema_decay=0.9, ckpt_every=2)
+        train = dict(batch_size=4, n_occ=16, steps=STEPS, lr=1e-3, warmup=0.0, lr_floor=0.1, band=0.01,
+                     kl_weight=1e-6, ema_decay=0.9, ckpt_every=2)
         m, log = train_vae(data, cfg, train, CKPT, log_every=10**9)
         log = log['loss']
     """,
@@ -28,7 +28,7 @@ LOOPS = {
         from lost_nb.teacher import TeacherConfig, train_offline_teacher
         ims = np.random.default_rng(0).integers(0, 255, (16, 3, 32, 32), dtype=np.uint8)
         cfg = TeacherConfig(res=32, width=8, dim=16, proj_dim=8)
-        m, log = train_offline_teacher(ims, cfg, steps=4, batch_size=4, lr=1e-3, ckpt=Path(CKPT))
+        m, log = train_offline_teacher(ims, cfg, steps=STEPS, batch_size=4, lr=1e-3, ckpt=Path(CKPT))
     """,
     'rida': """
         from lost_nb.rida import RIDAConfig, train_extractor
@@ -37,7 +37,7 @@ LOOPS = {
                                zt=torch.nn.functional.normalize(torch.randn(n, 16, generator=g), dim=-1))
         tr, va = feats(16), feats(8)
         cfg = RIDAConfig(C=4, r=8, width=32, depth=1, heads=4, grid=4, stem=8, out_dim=16)
-        _, log = train_extractor(tr, va, cfg, 'rida', steps=4, batch_size=8, lr=1e-3, eval_every=2, ckpt=Path(CKPT))
+        _, log = train_extractor(tr, va, cfg, 'rida', steps=STEPS, batch_size=8, lr=1e-3, eval_every=2, ckpt=Path(CKPT))
         from lost_nb.rida import load_semantic_extractor
         m = load_semantic_extractor(Path(CKPT).with_suffix('.last.safetensors'), 'cpu')
         log = log['loss']
@@ -63,54 +63,68 @@ LOOPS = {
 }
 
 
-def run(loop: str, tmp: Path, processes: int, steps: int = 4) -> tuple[str, dict]:
-    "Train `loop` on `processes` processes (1: plain python); returns (stdout, what the main process wrote)."
+def run_all(tmp: Path, processes: int, steps: int = 6) -> tuple[str, dict]:
+    """Train every loop, one after another, on `processes` processes (1: plain python); returns (stdout, {loop:
+    what the main process wrote})."""
     tmp.mkdir(parents=True, exist_ok=True)
-    ckpt, out = tmp / 'ck.safetensors', tmp / 'out.json'
-    script = tmp / 'run.py'
-    script.write_text(
-        textwrap.dedent(f"""
+    parts = [textwrap.dedent(f"""
         import json, torch, torch.distributed as dist
         from pathlib import Path
         from lost_nb.core import dist_info, is_main
-        CKPT, STEPS = {str(ckpt)!r}, {steps}
-    """)
-        + textwrap.dedent(LOOPS[loop])
-        + textwrap.dedent(f"""
-        w = torch.cat([p.detach().flatten() for p in m.parameters()])
-        if dist.is_initialized():
-            mean = w.clone(); dist.all_reduce(mean); mean /= dist_info()[1]
-            print('rank', dist_info()[0], 'in sync', bool(torch.allclose(mean, w, atol=1e-6)))
-        if is_main():
-            Path({str(out)!r}).write_text(json.dumps(dict(log=[float(x) for x in log], w=w.tolist())))
-    """)
-    )
+        STEPS, OUT = {steps}, {{}}
+    """)]
+    for loop, code in LOOPS.items():
+        body = textwrap.indent(textwrap.dedent(code), '    ')
+        parts.append(textwrap.dedent(f"""
+            def train_{loop}(CKPT):
+            """) + body + textwrap.dedent(f"""
+                return m, log
+            m, log = train_{loop}({str(tmp / f'{loop}.safetensors')!r})
+            w = torch.cat([p.detach().flatten() for p in m.parameters()])
+            if dist.is_initialized():
+                mean = w.clone(); dist.all_reduce(mean); mean /= dist_info()[1]
+                sync = bool(torch.allclose(mean, w, atol=1e-6))
+                Path({str(tmp)!r}, f'{loop}-rank{{dist_info()[0]}}.sync').write_text(str(sync))
+            OUT[{loop!r}] = dict(log=[float(x) for x in log], w=w.tolist())
+        """))
+    parts.append(f"if is_main(): Path({str(tmp / 'out.json')!r}).write_text(json.dumps(OUT))\n")
+    script = tmp / 'run.py'
+    script.write_text(''.join(parts))
     env = {**os.environ, 'LOST_NB_QUIET': '1', 'OMP_NUM_THREADS': '1'}
     cmd = [str(TORCHRUN), '--standalone', '--nproc_per_node', str(processes), str(script)]
     r = subprocess.run(cmd if processes > 1 else [sys.executable, str(script)], capture_output=True, text=True,
-                       env=env, timeout=300)  # fmt: skip
+                       env=env, timeout=600)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
-    assert ckpt.exists() and not list(tmp.glob('.ck.safetensors.*.tmp'))
-    return r.stdout, json.loads(out.read_text())
+    for loop in LOOPS:
+        ckpt = tmp / f'{loop}.safetensors'
+        assert ckpt.exists() and not list(tmp.glob(f'.{loop}.safetensors.*.tmp')), loop
+    return r.stdout, json.loads((tmp / 'out.json').read_text())
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory):
+    "Every loop trained once on 1 process and once on 2."
+    t = tmp_path_factory.mktemp('ddp')
+    return run_all(t / 'one', 1), run_all(t / 'two', 2), t
 
 
 @pytest.mark.parametrize('loop', sorted(LOOPS))
-def test_loop_under_torchrun(loop, tmp_path):
-    out, _ = run(loop, tmp_path, 2)
-    assert out.count('in sync True') == 2, out
+def test_loop_under_torchrun(loop, runs):
+    "Both processes end with the same weights (each wrote what it found)."
+    tmp = runs[2]
+    assert [(tmp / 'two' / f'{loop}-rank{r}.sync').read_text() for r in (0, 1)] == ['True', 'True']
 
 
 @pytest.mark.parametrize('loop', ['tokenizer', 'gpt'])
-def test_global_batch_is_the_recipe(loop, tmp_path):
+def test_global_batch_is_the_recipe(loop, runs):
     """The same global batch (8 rows) on 1 process and on 2 (4 rows each): the same loss curve and weights, up to
     the order of float sums. (The VAE samples its posterior and the contrastive stages take their negatives
     within each process's share, so their curves differ by design; they are checked for sync above.)"""
-    _, one = run(loop, tmp_path / 'one', 1, steps=6)
-    _, two = run(loop, tmp_path / 'two', 2, steps=6)
     import numpy as np
 
-    np.testing.assert_allclose(two['log'], one['log'], rtol=2e-4, atol=1e-5)
-    np.testing.assert_allclose(two['w'], one['w'], rtol=1e-3, atol=1e-4)
+    (_, one), (_, two), _ = runs
+    np.testing.assert_allclose(two[loop]['log'], one[loop]['log'], rtol=2e-4, atol=1e-5)
+    np.testing.assert_allclose(two[loop]['w'], one[loop]['w'], rtol=1e-3, atol=1e-4)
 
 
 def test_vae_resume_under_torchrun(tmp_path):

@@ -21,7 +21,8 @@ def test_training_notebooks_on_two_processes(tmp_path):
         'OMP_NUM_THREADS': '1',
     }
     cmd = [str(BIN / 'torchrun'), '--standalone', '--nproc_per_node', '2', str(BIN / 'lost-nb'), 'run',
-           '--profile', 'smoke', '--only', '^(02_|02a|02b|03|06)', '--out', str(tmp_path / 'nbs')]  # fmt: skip
+           '--profile', 'smoke', '--only', '^(02_|02a|02b|03|06)', '--out', str(tmp_path / 'nbs'),
+           '-p', 'ablations', 'False', '-p', 'pca_baseline', 'False']  # fmt: skip (one tokenizer, one GPT: time)
     r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0, (r.stdout[-3000:], r.stderr[-3000:])
 
