@@ -26,17 +26,9 @@ from lost_nb.data import heldout, load_shape
 from lost_nb.tokenizer import LoST, LoSTConfig, load_tokenizer, tokenizer_stage, VARIANT_TAGS
 from lost_nb.train import fit
 from _record import split_profile, write_result
+from tokenizer_recipe import toward_noise   # the recipe bench's tshift: one definition
 
 SCHEDULES = ('high', 'uniform')
-
-
-def toward_noise(sample, T:int):
-    "A stage's sampler with its timesteps redrawn as t = T (1 - (1 - u)^2), u uniform: toward high noise."
-    def shifted(step, g):
-        b = sample(step, g)
-        u = torch.rand(len(b['t']), generator=g)
-        return {**b, 't': ((1 - (1 - u) ** 2) * T).long().clamp(max=T - 1)}
-    return shifted
 
 
 def train(z:torch.Tensor, cfg:LoSTConfig, kt:dict, steps:int, schedule:str)->LoST:

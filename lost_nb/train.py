@@ -17,7 +17,8 @@ import torch.nn as nn
 from torch.multiprocessing.reductions import StorageWeakRef
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .core import EMA, adamw, cosine_lr, check_resume, save_checkpoint, progress
+from .core import EMA, adamw, autocast, cosine_lr, check_resume, save_checkpoint, progress
+from .core import rng_state, set_rng_state
 
 # %% auto #0
 __all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit', 'LiveBytes',
@@ -135,10 +136,10 @@ class Trainer:
     def autocast(self):
         "The precision of the forward pass and loss: bf16 autocast on CUDA by default, fp32 on CPU."
         p = self.cfg.precision
-        if p == 'auto':
-            p = 'bf16' if self.device.type == 'cuda' else 'no'
-        if p not in ('bf16', 'no'):
+        if p not in ('auto', 'bf16', 'no'):
             raise ValueError(f"precision={p!r} is not 'auto', 'bf16' or 'no'")
+        if p == 'auto':
+            return autocast(self.device)  # the project's: bf16 on CUDA, off on the CPU
         return torch.autocast(self.device.type, dtype=torch.bfloat16) if p == 'bf16' else nullcontext()
 
     def lr_at(self, frac: float) -> float:
@@ -192,9 +193,7 @@ class Trainer:
     def rng(self, g: torch.Generator) -> dict:
         """Every process's random state (torch's generator, CUDA's, and the batch stream `g` when it runs on):
         what dropout and sampled noise continue from on resume (every process calls it)."""
-        mine = {'torch': torch.get_rng_state()}
-        if self.device.type == 'cuda':
-            mine['cuda'] = torch.cuda.get_rng_state(self.device)
+        mine = rng_state()  # torch's generator, and CUDA's when in use
         every = [mine]
         if self.world > 1:
             every = [None] * self.world
@@ -223,9 +222,7 @@ class Trainer:
                 p.copy_(ck['extra'][k])
         rng = ck.get('rng') or {}
         if sum(k.startswith('torch.') for k in rng) == self.world:
-            torch.set_rng_state(rng[f'torch.{self.rank}'])
-            if f'cuda.{self.rank}' in rng and self.device.type == 'cuda':
-                torch.cuda.set_rng_state(rng[f'cuda.{self.rank}'], self.device)
+            set_rng_state({k.split('.')[0]: v for k, v in rng.items() if k.endswith(f'.{self.rank}')})
         else:  # written by another number of processes: the dropout and noise streams start afresh
             torch.manual_seed(self.cfg.seed * 1_000_003 + ck['meta']['step'] * 7919 + self.rank)
         if not self.cfg.seed_stride and 'g' in rng:

@@ -8,9 +8,8 @@ import pytest
 
 TORCHRUN = Path(sys.executable).parent / 'torchrun'
 
-# each snippet trains one stage for a few steps; `m` is the trained model, `log` its loss curve
-LOOPS = {
-    'vae': """
+# a small VAE, its data and recipe (STEPS steps)
+VAE_SETUP = """
         from lost_nb.vae import VAEConfig, train_vae
         g = torch.Generator().manual_seed(0)
         data = dict(surface=torch.rand(6, 64, 3, generator=g) - .5, normals=torch.rand(6, 64, 3, generator=g),
@@ -20,6 +19,12 @@ LOOPS = {
                         mlp_width=16)
         train = dict(batch_size=4, n_occ=16, steps=STEPS, lr=1e-3, warmup=0.0, lr_floor=0.1, band=0.01,
                      kl_weight=1e-6, ema_decay=0.9, ckpt_every=2)
+"""
+
+# each snippet trains one stage for a few steps; `m` is the trained model, `log` its loss curve
+LOOPS = {
+    'vae': VAE_SETUP
+    + """
         m, log = train_vae(data, cfg, train, CKPT, log_every=10**9)
         log = log['loss']
     """,
@@ -131,26 +136,21 @@ def test_vae_resume_under_torchrun(tmp_path):
     """Under 2 processes, a VAE run stopped after 2 of 4 steps and resumed ends with the weights of the run never
     stopped: every process's random state (posterior noise) and the shared batch stream are restored."""
     script = tmp_path / 'run.py'
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import torch
         from pathlib import Path
-        from lost_nb.core import is_main
-        from lost_nb.vae import VAEConfig, train_vae
-        T = Path({str(tmp_path)!r})
-        g = torch.Generator().manual_seed(0)
-        data = dict(surface=torch.rand(6, 64, 3, generator=g) - .5, normals=torch.rand(6, 64, 3, generator=g),
-                    queries=torch.rand(6, 32, 3, generator=g) - .5, sdf=torch.randn(6, 32, generator=g) * .05,
-                    ids=[str(i) for i in range(6)], n_uniform=16)
-        cfg = VAEConfig(n_points=64, C=4, r=8, rq=4, width=32, heads=4, n_self=1, dec_width=16, n_up=1, feat=8,
-                        mlp_width=16)
-        train = dict(batch_size=4, n_occ=16, steps=4, lr=1e-3, warmup=0.0, lr_floor=0.1, band=0.01, kl_weight=1e-6,
-                     ema_decay=0.9, ckpt_every=2)
+        T, STEPS = Path({str(tmp_path)!r}), 4
+    """)
+        + textwrap.dedent(VAE_SETUP)
+        + textwrap.dedent("""
         one, _ = train_vae(data, cfg, train, T / 'one.safetensors', log_every=10**9)
         train_vae(data, cfg, train, T / 'two.safetensors', log_every=10**9, until=2)
         two, _ = train_vae(data, cfg, train, T / 'two.safetensors', log_every=10**9)
         same = all(torch.equal(a, b) for a, b in zip(one.state_dict().values(), two.state_dict().values()))
         print('resume exact', same)
-    """))
+    """)
+    )
     env = {**os.environ, 'LOST_NB_QUIET': '1', 'OMP_NUM_THREADS': '1'}
     r = subprocess.run([str(TORCHRUN), '--standalone', '--nproc_per_node', '2', str(script)], capture_output=True,
                        text=True, env=env, timeout=300)  # fmt: skip
