@@ -43,5 +43,7 @@ pytest: install
 clean-nbs: install
 	$(VENV)/bin/nbdev_clean
 
-gpu-check: install   # every stage at the paper profile on a GPU (on a machine without one: --smoke on the CPU)
-	HF_HUB_OFFLINE=1 $(PY) bench/gpu_check.py $(GPU_CHECK_ARGS)
+# the device check on a GPU (without one: --smoke on the CPU); `make gpu-check --dry-run` (make's own -n) runs the
+# script's --dry-run instead of only printing the command: the memory pass and projected hours, no GPU needed
+gpu-check: install
+	+HF_HUB_OFFLINE=1 $(PY) bench/gpu_check.py $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) $(GPU_CHECK_ARGS)

@@ -1,143 +1,270 @@
-"""Every stage at the `paper` profile on a GPU: a few hundred training steps of each model at the paper's
-sizes and batch (random data of the real shapes), printing seconds per step, peak GPU memory and the projected
-wall time of the profile's whole schedule (its `steps`, divided by the number of GPUs given). Each stage is
-built by its factory (`vae_stage`, `rida_stage`, `tokenizer_stage`, `gpt_stage`) and stepped by
-`lost_nb.train.Trainer`: a timed step is the one the pipeline trains (its sampler, loss, bf16 autocast on
-CUDA, clipping, AdamW schedule, EMA), one stage on the GPU at a time (the tokenizer with its frozen RIDA).
-With `--smoke` the same loop runs every stage at the `smoke` profile on the CPU in about a minute, so CI
-checks the script itself. Results: figures/paper/bench/gpu_check.json (`--smoke`:
-<runs>/figures-smoke/bench/), one entry per stage with `params`, `batch_size`, `seconds_per_step`,
-`peak_memory_gb`, `schedule_steps`, `projected_hours`.
+"""The device check: what one short run on a GPU teaches about training this project at scale, in sections, each
+written to the JSON as soon as it is done (an out-of-memory error or a time limit leaves what came before).
 
-    python bench/gpu_check.py                      # on a CUDA machine: paper sizes
-    python bench/gpu_check.py --gpus 8 --steps 300
-    python bench/gpu_check.py --smoke              # anywhere: smoke sizes on the CPU
+1. `env`: the GPU, torch and CUDA versions, the attention kernel SDPA picks for bf16 with and without a mask.
+2. `paper_steps`: each stage's real training step (`lost_nb.scale.stage_at`: its factory, loss, bf16, activation
+   checkpointing) at the `paper` sizes, one model resident at a time: seconds a micro-batch step, peak memory, the
+   measured TFLOP/s (FLOPs counted by `lost_nb.scale.step_flops`), and the largest micro-batch that fits (doubling
+   from the profile's until out of memory).
+3. `gpu_fit`: the real `fit` for a few steps of every stage at the `gpu` sizes, stopped and resumed.
+4. `ddp`: one step of a stage under DistributedDataParallel in a 1-process group (nccl on CUDA, gloo on the CPU).
+5. `bf16`: the tokenizer's loss and gradient in bf16 autocast against fp32 (relative difference, gradient cosine),
+   and a 25-step decode of the same tokens in both, compared by the sign of the occupancy a VAE decodes from them.
+6. `throughput`: decoder samples a second (one sampler step, batch 64) and GPT-head rows a second at `paper` size.
+
+Nothing is installed at run time: a machine with torch and this package runs it. `--smoke` runs every section at
+the `smoke` sizes on the CPU (inside `make test`); `--dry-run` needs no GPU: it prints the memory pass and the
+projected hours of the `gpu` and `paper` profiles (`lost_nb.scale.report`). Results: figures/bench/gpu_check.json
+(`--smoke`: <runs>/figures-smoke/bench/; `--dry-run`: figures/bench/scale_projection.json).
+
+    python bench/gpu_check.py                  # on a CUDA machine (about 7 minutes)
+    python bench/gpu_check.py --dry-run        # anywhere: memory pass and projected hours
+    python bench/gpu_check.py --smoke          # anywhere: every section at smoke sizes on the CPU
 """
-import argparse, gc, time
+import argparse, gc, os, tempfile, time
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
+
 from lost_nb.core import get_profile
-from lost_nb.train import Trainer, accelerator
-from lost_nb.vae import profile_vae_config, vae_stage
-from lost_nb.rida import RIDAConfig, rida_stage
-from lost_nb.tokenizer import LoSTConfig, tokenizer_stage
-from lost_nb.gpt import GPTConfig, gpt_stage
+from lost_nb.train import Trainer, accelerator, fit
+from lost_nb import scale
 from _record import write_result
 
 
-def vae(profile, dev):
-    "The VAE stage of the profile's architecture on random surface points, queries and signed distances."
-    sec = get_profile(profile, 'vae')
-    cfg, tr = profile_vae_config(sec), sec['train']
-    B, n_occ = tr['batch_size'], tr['n_occ']
-    data = dict(surface=torch.rand(B, cfg.n_points, 3) * 2 - 1,
-                normals=F.normalize(torch.randn(B, cfg.n_points, 3), dim=-1),
-                queries=torch.rand(B, 2 * n_occ, 3) * 2 - 1, sdf=torch.randn(B, 2 * n_occ) * 0.1,
-                ids=list(range(B)), n_uniform=n_occ)   # uniform queries first, then near-surface ones
-    return vae_stage(data, cfg, tr, device=dev), cfg.latent_shape
-
-
-def rida(profile, dev, shape):
-    "The RIDA stage on random latents against random teacher features (the paper's DINOv2 ViT-B: 768 dims)."
-    sec = get_profile(profile, 'rida')
-    tr, (C, r, _) = sec['train'], shape
-    D = 768 if profile == 'paper' else 32
-    cfg = RIDAConfig.from_profile(sec['model'], C=C, r=r, out_dim=D)
-    B = tr['batch_size']
-    train = dict(z=torch.randn(B, C, r, 3 * r), St=torch.randn(B, cfg.grid ** 2, D), zt=torch.randn(B, D))
-    return rida_stage(train, cfg, 'rida', tr['steps'], B, tr['lr'], tr['pos'], tr['neg'],
-                      neighbours=tr['neighbours'], warmup=tr['warmup'], device=dev)
-
-
-def tokenizer(profile, dev, shape, extractor):
-    """The tokenizer stage with its diffusion loss and the semantic loss through the frozen RIDA `extractor`,
-    nested dropout on from the first step (the step of most of its schedule)."""
-    sec = get_profile(profile, 'tokenizer')
-    tr, (C, r, _) = sec['train'], shape
-    cfg = LoSTConfig.from_profile(sec['model'], C=C, r=r)
-    B = tr['batch_size']
-    return tokenizer_stage(torch.randn(B, C, r, 3 * r), cfg, tr['steps'], B, tr['lr'], extractor,
-                           coarse_weight=tr['coarse_weight'], warmup=tr['warmup'], lr_floor=tr['lr_floor'],
-                           device=dev)
-
-
-def gpt(profile, dev):
-    """The LoST-GPT stage on random token sequences and image embeddings (the paper's: 128 tokens of 32,
-    OpenCLIP's 512)."""
-    sec = get_profile(profile, 'gpt')
-    tr, d = sec['train'], get_profile(profile, 'tokenizer')['model']['d']
-    cfg = GPTConfig.from_profile(sec['model'], token_dim=d, cond_dim=512, n_classes=0)
-    B = tr['batch_size']
-    tokens, views = torch.randn(B, cfg.n_tokens, d), torch.randn(B, 4, 512)
-    return gpt_stage(tokens, views, None, cfg, tr['steps'], B, tr['lr'], tr['warmup'], tr['lr_floor'],
-                     tr['weight_decay'], tr['ema_decay'], device=dev)
-
-
-def time_steps(stage, steps, acc):
-    """Seconds per `Trainer.step` on the stage's sampled batches (sampling included, as in `fit`), after 3
-    warm-up steps, and the peak GPU memory in GB."""
-    tr, g = Trainer(stage, acc), torch.Generator().manual_seed(0)
-    dev = tr.device
-    tr.net.train()
-
-    def step(s):
-        tr.step(stage.sample(s, g), s, s / stage.cfg.steps)
-
-    for s in range(3):
-        step(s)
+def sync(dev):
     if dev.type == 'cuda':
         torch.cuda.synchronize()
+
+
+def free(dev):
+    gc.collect()
+    if dev.type == 'cuda':
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+
+
+def env(dev) -> dict:
+    "The machine, and the attention kernel SDPA chooses for bf16 inputs with and without a boolean mask."
+    from torch.nn.attention import SDPBackend
+
+    out = dict(torch=torch.__version__, cuda=torch.version.cuda, device=str(dev), cpu_count=os.cpu_count())
+    if dev.type == 'cuda':
+        p = torch.cuda.get_device_properties(dev)
+        out.update(gpu=p.name, memory_gb=p.total_memory / 1e9, capability=f"{p.major}.{p.minor}")
+    dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
+    q = torch.randn(4, 12, 1024, 64, device=dev, dtype=dt)
+    mask = torch.rand(1024, 1024, device=dev) > 0.5
+    names = {int(v): k for k, v in SDPBackend.__members__.items()}
+    for what, m in (('sdpa_unmasked', None), ('sdpa_masked', mask)):
+        out[what] = names.get(int(torch._fused_sdp_choice(q, q, q, m, 0.0, False)), '?')
+    return out
+
+
+def time_step(stage, dev, steps: int) -> dict:
+    "Seconds a training step (after one warm-up step) and the peak memory of the stage's step."
+    tr, g = Trainer(stage), torch.Generator().manual_seed(0)
+    tr.net.train()
+    batch = stage.sample(0, g)
+    tr.step(batch, 0, 0.0)
+    sync(dev)
+    if dev.type == 'cuda':
         torch.cuda.reset_peak_memory_stats()
     t0 = time.perf_counter()
-    for s in range(3, 3 + steps):
-        step(s)
-    if dev.type == 'cuda': torch.cuda.synchronize()
+    for s in range(1, 1 + steps):
+        tr.step(batch, s, 0.0)
+    sync(dev)
     sps = (time.perf_counter() - t0) / steps
-    peak = torch.cuda.max_memory_allocated() / 2**30 if dev.type == 'cuda' else None
-    acc.free_memory(tr.net, tr.opt)   # the next stage's peak counts its own weights and moments alone
-    return sps, peak
+    peak = torch.cuda.max_memory_allocated(dev) / 1e9 if dev.type == 'cuda' else None
+    del tr
+    return dict(seconds_per_step=sps, peak_gb=peak)
+
+
+def paper_steps(profile, dev, steps, search: bool) -> dict:
+    "Each stage's step at the profile's micro-batch, its measured TFLOP/s, and the largest micro-batch that fits."
+    out = {}
+    for name in scale.STAGES:
+        m = scale.micro_rows(name, profile)
+        row = dict(micro_batch=m, checkpointing=get_profile(profile, name)['train']['checkpointing'])
+        flops = scale.step_flops(name, profile) * m / get_profile(profile, name)['train']['batch_size']
+        try:
+            r = time_step(scale.stage_at(name, profile, dev, rows=m, micro_batch=m, precision='auto'), dev, steps)
+            row.update(r, tflops=flops / r['seconds_per_step'] / 1e12)
+        except torch.cuda.OutOfMemoryError as e:
+            row.update(error=f"out of memory at micro-batch {m}: {str(e)[:200]}")
+        free(dev)
+        best, trial = (m if 'error' not in row else 0), 2 * m
+        while search and 'error' not in row and trial <= 8 * m:
+            try:
+                time_step(scale.stage_at(name, profile, dev, rows=trial, micro_batch=trial, precision='auto'), dev, 1)
+                best, trial = trial, 2 * trial
+            except torch.cuda.OutOfMemoryError:
+                break
+            finally:
+                free(dev)
+        row['largest_micro_batch_tried_that_fits'] = best
+        out[name] = row
+        print(f"  {name:10s} {row}", flush=True)
+    return out
+
+
+def gpu_fit(profile, dev, steps) -> dict:
+    "The real `fit` of every stage for `steps` steps, stopped half way and resumed from its checkpoint."
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for name in scale.STAGES:
+            m = scale.micro_rows(name, profile)
+            st = scale.stage_at(name, profile, dev, rows=m, micro_batch=m, precision='auto')
+            st.cfg.steps, st.cfg.save_every, st.cfg.log_every = steps, steps, 0
+            ck = Path(d) / f'{name}.safetensors'
+            t0 = time.perf_counter()
+            first = fit(st, ck, {}, until=steps // 2, desc=name)
+            st2 = scale.stage_at(name, profile, dev, rows=m, micro_batch=m, precision='auto')
+            st2.cfg.steps, st2.cfg.save_every, st2.cfg.log_every = steps, steps, 0
+            second = fit(st2, ck, {}, desc=name)
+            out[name] = dict(steps=second.step, resumed_at=first.step, seconds=time.perf_counter() - t0,
+                             loss=[round(v, 5) for v in second.log['loss']],
+                             finite=all(v == v for v in second.log['loss']))  # fmt: skip
+            print(f"  {name:10s} {out[name]}", flush=True)
+            del st, st2, first, second
+            free(dev)
+    return out
+
+
+def ddp(profile, dev) -> dict:
+    "One step of the GPT stage wrapped in DistributedDataParallel, in a process group of one."
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel as DDP
+
+    backend = 'nccl' if dev.type == 'cuda' else 'gloo'
+    init = not dist.is_initialized()
+    if init:
+        with tempfile.NamedTemporaryFile() as f:
+            dist.init_process_group(backend, init_method=f'file://{f.name}', rank=0, world_size=1)
+    try:
+        st = scale.stage_at('gpt', profile, dev, rows=scale.micro_rows('gpt', profile), micro_batch=0)
+        net = DDP(st.model, device_ids=[dev.index or 0] if dev.type == 'cuda' else None)
+        b = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in st.sample(0, torch.Generator()).items()}
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
+            loss = st.loss(net, b)[0]
+        loss.backward()
+        sync(dev)
+        g = sum(p.grad.float().norm() ** 2 for p in st.model.parameters() if p.grad is not None) ** 0.5
+        return dict(backend=backend, loss=loss.item(), grad_norm=g.item())
+    finally:
+        if init:
+            dist.destroy_process_group()
+
+
+def bf16(profile, dev) -> dict:
+    "The tokenizer's loss and gradients in bf16 autocast against fp32, and a decode in both, by occupancy sign."
+    from lost_nb.vae import build_vae, profile_vae_config
+
+    m = min(8, scale.micro_rows('tokenizer', profile))
+    st = scale.stage_at('tokenizer', profile, dev, rows=m, micro_batch=0, precision='no')
+    torch.manual_seed(0)
+    for p in st.model.parameters():  # zero-initialised gates would make every gradient but a few zero
+        if p.dim() > 1:
+            torch.nn.init.normal_(p, std=0.02)
+    b = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in st.sample(0, torch.Generator().manual_seed(0)).items()}
+    res = {}
+    for name, on in (('fp32', False), ('bf16', True)):
+        st.model.zero_grad()
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=on):
+            loss = st.loss(st.model, b)[0]
+        loss.backward()
+        res[name] = (loss.item(), torch.cat([p.grad.flatten().float() for p in st.model.parameters() if p.grad is not None]))
+    cos = F.cosine_similarity(res['fp32'][1], res['bf16'][1], dim=0).item()
+    out = dict(loss_fp32=res['fp32'][0], loss_bf16=res['bf16'][0],
+               loss_rel_diff=abs(res['bf16'][0] - res['fp32'][0]) / abs(res['fp32'][0]), grad_cosine=cos)  # fmt: skip
+    model = st.model.eval()
+    vae = build_vae(profile_vae_config(get_profile(profile, 'vae'))).to(dev).eval()
+    tokens = model.tokenize(b['x0'][:2])
+    zs = {}
+    for name, on in (('fp32', False), ('bf16', True)):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=on):
+            zs[name] = model.detokenize(tokens, steps=25, seed=0).float()
+    q = torch.rand(2, 4096, 3, device=dev) - 0.5
+    with torch.no_grad():
+        occ = {k: vae.query(vae.decode(z), q) for k, z in zs.items()}  # occupancy logits at the queries
+    out.update(decode_rel_diff=((zs['bf16'] - zs['fp32']).norm() / zs['fp32'].norm()).item(),
+               occupancy_sign_agreement=((occ['bf16'] > 0) == (occ['fp32'] > 0)).float().mean().item())  # fmt: skip
+    return out
+
+
+def throughput(profile, dev) -> dict:
+    "Decoder samples a second (one guided sampler step) and GPT-head rows a second, at the profile's sizes."
+    from lost_nb.tokenizer import LoST, LoSTConfig
+    from lost_nb.gpt import GPTConfig, LoSTGPT
+
+    C, r = scale.latent_shape(profile)
+    B = 64 if dev.type == 'cuda' else 2
+    cfg = LoSTConfig.from_profile(get_profile(profile, 'tokenizer')['model'], C=C, r=r)
+    model = LoST(cfg).to(dev).eval()
+    x, t = torch.randn(B, C, r, 3 * r, device=dev), torch.full((B,), 500, device=dev)
+    tok, keep = torch.randn(B, cfg.K, cfg.d, device=dev), torch.ones(B, cfg.K, dtype=torch.bool, device=dev)
+
+    def timed(f, n=3):
+        with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
+            f()
+            sync(dev)
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            sync(dev)
+        return (time.perf_counter() - t0) / n
+
+    s = timed(lambda: model.denoise(x, t, tok, keep))
+    out = dict(decoder_batch=B, decoder_samples_per_s=B / s)
+    model = None  # one model on the device at a time
+    free(dev)
+    d = get_profile(profile, 'tokenizer')['model']['d']
+    gcfg = GPTConfig.from_profile(get_profile(profile, 'gpt')['model'], token_dim=d, cond_dim=512, n_classes=0)
+    head = LoSTGPT(gcfg).head.to(dev).eval()
+    M = 4096 if dev.type == 'cuda' else 64
+    xs, ts, zs = torch.randn(M, d, device=dev), torch.rand(M, device=dev), torch.randn(M, gcfg.dim, device=dev)
+    s = timed(lambda: head(xs, ts, zs))
+    out.update(head_rows=M, head_rows_per_s=M / s)
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--smoke', action='store_true', help='smoke sizes on the CPU (checks the script)')
-    ap.add_argument('--steps', type=int, default=None,
-                    help='timed steps per stage (default 200; 3 with --smoke)')
-    ap.add_argument('--gpus', type=int, default=1,
-                    help='GPUs the projected wall time divides the schedule over')
+    ap.add_argument('--smoke', action='store_true', help='every section at smoke sizes on the CPU')
+    ap.add_argument('--dry-run', action='store_true', help='the memory pass and projected hours; no GPU')
+    ap.add_argument('--steps', type=int, default=None, help='timed steps a stage (default 10; 2 with --smoke)')
     a = ap.parse_args()
+    if a.dry_run:
+        rep = scale.report()
+        write_result('scale_projection', rep, profile='cpu')
+        return
     if not a.smoke and not torch.cuda.is_available():
-        print('no CUDA device: running --smoke on the CPU instead')
+        print('no CUDA device: running --smoke on the CPU instead (--dry-run projects without one)')
         a.smoke = True
-    profile, dev = ('smoke', torch.device('cpu')) if a.smoke else ('paper', torch.device('cuda'))
-    steps = a.steps or (3 if a.smoke else 200)
-    if dev.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = True
-    acc, rows, shape, extractor = accelerator(), {}, None, None
-    print(f"{'stage':10s} {'params':>12s} {'batch':>6s} {'s/step':>9s} {'peak GB':>8s} {'steps':>9s} "
-          f"{'projected h':>12s}")
-    for name in ('vae', 'rida', 'tokenizer', 'gpt'):
-        if name == 'vae':
-            stage, shape = vae(profile, dev)
-        elif name == 'rida':
-            stage = rida(profile, dev, shape)
-        elif name == 'tokenizer':
-            stage = tokenizer(profile, dev, shape, extractor)
-        else:
-            stage = gpt(profile, dev)
-        sps, peak = time_steps(stage, steps, acc)
-        n = sum(p.numel() for p in stage.model.parameters())
-        batch, total = stage.cfg.batch_size, stage.cfg.steps
-        hours = sps * total / a.gpus / 3600
-        rows[name] = dict(params=n, batch_size=batch, seconds_per_step=sps, peak_memory_gb=peak,
-                          schedule_steps=total, projected_hours=hours, gpus=a.gpus, device=str(dev))
-        pk = f"{peak:8.1f}" if peak is not None else f"{'-':>8s}"
-        print(f"{name:10s} {n:12,d} {batch:6d} {sps:9.3f} {pk} {total:9,d} {hours:12.1f}", flush=True)
-        # the trained RIDA, frozen, is the tokenizer's semantic extractor; the rest leaves the GPU
-        extractor = stage.model.eval().requires_grad_(False) if name == 'rida' else None
-        del stage
-        gc.collect()
-        if dev.type == 'cuda': torch.cuda.empty_cache()
-    write_result('gpu_check', rows, profile='smoke' if a.smoke else 'paper')
+    dev = torch.device('cpu') if a.smoke else torch.device('cuda')
+    big, small = ('smoke', 'smoke') if a.smoke else ('paper', 'gpu')
+    steps = a.steps or (2 if a.smoke else 10)
+    out, t0 = {}, time.perf_counter()
+    sections = [('env', lambda: env(dev)), ('paper_steps', lambda: paper_steps(big, dev, steps, not a.smoke)),
+                ('gpu_fit', lambda: gpu_fit(small, dev, 4)), ('ddp', lambda: ddp(small, dev)),
+                ('bf16', lambda: bf16(small, dev)), ('throughput', lambda: throughput(big, dev))]  # fmt: skip
+    accelerator()  # one Accelerator state for every section
+    for name, run in sections:
+        print(f"{name} ...", flush=True)
+        t = time.perf_counter()
+        try:
+            out[name] = run()
+        except Exception as e:  # a section that fails is recorded; the next one still runs
+            out[name] = dict(error=f"{type(e).__name__}: {str(e)[:500]}")
+        out[name + '_seconds'] = time.perf_counter() - t
+        print(f"{name}: {out[name]}", flush=True)
+        free(dev)
+        write_result('gpu_check', out, profile='smoke' if a.smoke else 'cpu')
+    print(f"device check done in {time.perf_counter() - t0:.0f}s")
+    failed = [k for k, v in out.items() if isinstance(v, dict) and 'error' in v]
+    if failed:
+        raise SystemExit(f"sections failed: {failed}")
 
 
 if __name__ == '__main__':

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, get_device, load_checkpoint, file_hash, init_distributed
 from .core import check_inputs, CheckpointError
 from .train import FitConfig, Stage, build, fit
-from .layers import Attention, KVCache, RMSNorm, SwiGLU, swiglu_hidden, modulate, TimestepEmbedder
+from .layers import Attention, KVCache, RMSNorm, SwiGLU, swiglu_hidden, modulate, TimestepEmbedder, run_blocks
 
 # %% auto #0
 __all__ = ['GPTConfig', 'GPTBlock', 'HeadBlock', 'DiffusionHead', 'flow_loss', 'flow_noise', 'flow_sample', 'cfg_weight',
@@ -76,6 +76,8 @@ class HeadBlock(nn.Module):
 class DiffusionHead(nn.Module):
     "v_theta(x_t, t, z): the flow velocity of one token (M, d) at times t (M,) given conditions z (M, D)."
 
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+
     def __init__(
         self,
         token_dim: int,
@@ -114,8 +116,7 @@ class DiffusionHead(nn.Module):
         te, ce = self.time_embed(t * self.t_scale), self.cond_embed(z)
         y, c = (te, ce) if self.concat else (te + ce, None)
         h = self.input_proj(x)
-        for blk in self.res_blocks:
-            h = blk(h, y, c)
+        h = run_blocks(self.res_blocks, h, y, c, ckpt=self.training and self.gradient_checkpointing)
         shift, scale = self.final_modulation(y).chunk(2, -1)
         h = modulate(self.final_norm(h), shift, scale)
         return self.final(torch.cat([h, c], -1) if self.concat else h)
@@ -192,6 +193,8 @@ def cfg_weight(i: int, n: int, scale: float, schedule: str) -> float:
 class LoSTGPT(nn.Module):
     "LoST-GPT: condition token + shape tokens -> a diffusion head's condition for every next token."
 
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.cfg, D = cfg, cfg.dim
@@ -250,8 +253,10 @@ class LoSTGPT(nn.Module):
         "Final-normed hidden states (B, S, D); causal over the sequence, or through the caches."
         pe = self.pos_embed[:, : x.shape[1]] if caches is None else self.pos_embed[:, pos]
         h = self.in_norm(x + pe)
-        for i, layer in enumerate(self.layers):
-            h = layer(h, None if caches is None else caches[i], pos)
+        if caches is None:  # training, scoring: the whole sequence at once
+            h = run_blocks(self.layers, h, ckpt=self.training and self.gradient_checkpointing)
+        for i, layer in enumerate(self.layers if caches is not None else []):
+            h = layer(h, caches[i], pos)
         return self.norm(h)
 
     def loss(
@@ -431,6 +436,8 @@ def gpt_stage(
     ema_decay: float = 0.999,  # 0: no EMA
     seed: int = 0,
     save_every: int = 500,
+    micro_batch: int = 0,  # rows of one forward pass (0: the whole batch): memory traded for time
+    checkpointing: bool = False,  # recompute each block in backward: memory traded for compute
     device=None,  # default: CUDA when present
 ) -> Stage:
     """LoST-GPT as a `fit` stage: the model on `device`, batches of token sequences with their conditions and
@@ -468,6 +475,7 @@ def gpt_stage(
     fcfg = FitConfig(
         steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
         weight_decay=weight_decay, ema_decay=ema_decay, seed=seed, save_every=save_every,
+        micro_batch=micro_batch, checkpointing=checkpointing,
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='gpt')
 

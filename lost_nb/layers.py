@@ -8,10 +8,11 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
 
 # %% auto #0
 __all__ = ['KVCache', 'Attention', 'Mlp', 'Block', 'modulate', 'DiTBlock', 'FinalLayer', 'timestep_embedding', 'TimestepEmbedder',
-           'sincos_2d', 'RMSNorm', 'swiglu_hidden', 'SwiGLU']
+           'sincos_2d', 'RMSNorm', 'swiglu_hidden', 'SwiGLU', 'run_blocks']
 
 # %% ../nbs/00b_layers.ipynb #c007
 class KVCache:
@@ -204,3 +205,16 @@ class SwiGLU(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.w2(F.silu(self.w1(x)) * self.w3(x))
+
+# %% ../nbs/00b_layers.ipynb #c027
+def run_blocks(
+    blocks,  # modules called as block(x, *args, **kw) -> x
+    x: torch.Tensor,
+    *args,  # passed to every block (a condition, a context)
+    ckpt: bool = False,  # recompute each block in backward instead of keeping its activations
+    **kw,  # passed to every block (a mask)
+) -> torch.Tensor:
+    "`x` through each block in turn; with `ckpt`, through activation checkpointing (same outputs and gradients)."
+    for b in blocks:
+        x = checkpoint(b, x, *args, use_reentrant=False, **kw) if ckpt else b(x, *args, **kw)
+    return x

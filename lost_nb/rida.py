@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from .core import ProfileConfig, seed_everything, save_checkpoint, load_checkpoint, get_device
 from .core import is_main, init_distributed, broadcast, CheckpointError
 from .train import FitConfig, Stage, build, fit
-from .layers import Attention, Block, sincos_2d
+from .layers import Attention, Block, run_blocks, sincos_2d
 from .data import load_index, built_sources
 from .teacher import teacher_features
 from .vae import load_latents
@@ -58,6 +58,8 @@ class RIDAConfig(ProfileConfig):
 class RIDA(nn.Module):
     "Triplane latent (B, C, r, 3r) -> (spatial tokens S_s (B, grid^2, out_dim), global z_s (B, out_dim))."
 
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+
     def __init__(self, cfg: RIDAConfig):
         super().__init__()
         self.cfg, C, w = cfg, cfg.C, cfg.width
@@ -85,9 +87,7 @@ class RIDA(nn.Module):
         h = torch.cat([stem(p) for stem, p in zip(self.stems, planes)], 1)  # (B, 3 stem, r, r)
         h = self.to_grid(self.fuse(h))  # (B, w, grid, grid)
         x = h.flatten(2).transpose(1, 2) + self.pos  # (B, grid^2, w)
-        for b in self.blocks:
-            x = b(x)
-        x = self.norm(x)
+        x = self.norm(run_blocks(self.blocks, x, ckpt=self.training and self.gradient_checkpointing))
         return self.spatial_head(x), self.global_head(self.pool(x))  # (B, grid^2, D), (B, D)
 
 # %% ../nbs/02b_rida.ipynb #c012
@@ -311,6 +311,8 @@ def rida_stage(
     neighbours: int = 0,
     warmup: float = 0.05,  # fraction of training spent warming the learning rate up
     save_every: int = 500,
+    micro_batch: int = 0,  # rows of one forward pass (0: the whole batch): memory traded for time
+    checkpointing: bool = False,  # recompute each block in backward: memory traded for compute
     device=None,  # default: CUDA when present
 ) -> Stage:
     """RIDA (or the regression baseline) as a `fit` stage: the extractor and its temperature on `device`,
@@ -354,7 +356,7 @@ def rida_stage(
 
     fcfg = FitConfig(
         steps=steps, batch_size=min(batch_size, N), lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
-        save_every=save_every,
+        save_every=save_every, micro_batch=micro_batch, checkpointing=checkpointing, 
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, net=net, config=config, kind='rida')
 

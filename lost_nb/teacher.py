@@ -177,6 +177,8 @@ def teacher_stage(
     lr: float,
     warmup: float = 0.1,  # fraction of training warming the learning rate up
     seed: int = 0,
+    micro_batch: int = 0,  # rows of one forward pass (0: the whole batch): memory traded for time
+    checkpointing: bool = False,  # recompute each block in backward: memory traded for compute
     device=None,  # default: CUDA when present
 ) -> Stage:
     """The offline teacher as a `fit` stage: the encoder on `device`, batches of two augmented views of each
@@ -212,7 +214,7 @@ def teacher_stage(
 
     # the batch seed stride of its first recipe (the teacher's results stay comparable)
     fcfg = FitConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
-                     seed_stride=101)  # fmt: skip
+                     seed_stride=101, micro_batch=micro_batch, checkpointing=checkpointing, )  # fmt: skip
     # what the loss calls: encoder and projection head
     return Stage(model, sample, loss, fcfg, net=Contrastive(model), config=config, kind='teacher')
 
@@ -228,11 +230,12 @@ def train_offline_teacher(
     ckpt: Path | None = None,  # checkpoint to resume from and write to
     inputs: dict | None = None,  # name -> key of the training data
     device=None,  # default: CUDA when present
+    **kw,  # `teacher_stage`'s memory settings: micro_batch, checkpointing
 ) -> tuple[RenderEncoder, list]:
     "Train the offline teacher with NT-Xent on pairs of views (`fit`); returns the model and the loss curve."
     seed_everything(seed)
     init_distributed()
-    st = teacher_stage(renders, cfg, steps, batch_size, lr, warmup, seed, device)
+    st = teacher_stage(renders, cfg, steps, batch_size, lr, warmup, seed, device=device, **kw)
     f = fit(st, ckpt, inputs, desc='teacher')
     return st.model.eval(), f.log['loss']
 

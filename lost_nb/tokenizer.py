@@ -14,7 +14,7 @@ from .core import ProfileConfig, seed_everything, get_device
 from .core import load_checkpoint, input_key, init_distributed
 from .core import EMA, check_inputs, CheckpointError
 from .train import FitConfig, Stage, build, fit
-from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder
+from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder, run_blocks
 from .rida import load_semantic_extractor
 
 # %% auto #0
@@ -88,6 +88,8 @@ class LoSTConfig(ProfileConfig):
 class LoSTEncoder(nn.Module):
     "Latent (B, C, r, 3r) -> (B, K, d) register outputs before the per-token normalisation."
 
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+
     def __init__(self, cfg: LoSTConfig):
         super().__init__()
         self.cfg, w, P = cfg, cfg.width, cfg.n_patches
@@ -102,8 +104,7 @@ class LoSTEncoder(nn.Module):
     def forward(self, z: torch.Tensor, return_all: bool = False):
         x = self.x_embedder(patchify(z, self.cfg.patch)) + self.pos  # (B, P, w)
         x = torch.cat([x, self.registers.expand(len(z), -1, -1)], 1)  # (B, P+K, w)
-        for b in self.blocks:
-            x = b(x, mask=self.mask)
+        x = run_blocks(self.blocks, x, ckpt=self.training and self.gradient_checkpointing, mask=self.mask)
         out = self.to_token(self.norm(x[:, self.cfg.n_patches :]))  # (B, K, d)
         return (out, x) if return_all else out
 
@@ -111,6 +112,8 @@ class LoSTEncoder(nn.Module):
 class LoSTDecoder(nn.Module):
     """Predicts eps (or v) at x_t (B, C, r, 3r) and timestep t from K condition slots (B, K, d) and a keep
     mask (B, K)."""
+
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
 
     def __init__(self, cfg: LoSTConfig, in_channels: int | None = None):
         super().__init__()
@@ -142,8 +145,7 @@ class LoSTDecoder(nn.Module):
             [self.x_embedder(patchify(x_in, cfg.patch)) + self.pos, self.c_embedder(c) + self.c_pos], 1
         )  # (B, P+K, w)
         cond = self.t_embedder(t) if y is None else self.t_embedder(t) + y  # (B, w)
-        for b in self.blocks:
-            h = b(h, cond)
+        h = run_blocks(self.blocks, h, cond, ckpt=self.training and self.gradient_checkpointing)
         out = self.final(h[:, : cfg.n_patches], cond)  # (B, P, C p p)
         return unpatchify(out, cfg.patch, cfg.C, cfg.r, 3 * cfg.r)
 
@@ -404,6 +406,8 @@ def tokenizer_stage(
     seed: int = 0,
     ema_decay: float = 0.999,
     save_every: int = 500,
+    micro_batch: int = 0,  # rows of one forward pass (0: the whole batch): memory traded for time
+    checkpointing: bool = False,  # recompute each block in backward: memory traded for compute
     device=None,  # default: CUDA when present
 ) -> Stage:
     """The tokenizer as a `fit` stage: LoST on `device`, batches of latents with their kept prefixes,
@@ -463,7 +467,7 @@ def tokenizer_stage(
 
     fcfg = FitConfig(
         steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
-        ema_decay=ema_decay, seed=seed, save_every=save_every,
+        ema_decay=ema_decay, seed=seed, save_every=save_every, micro_batch=micro_batch, checkpointing=checkpointing, 
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='tokenizer', aux=dict(extractor=extractor))
 

@@ -5,7 +5,7 @@
 # %% ../nbs/00c_train.ipynb #c003
 from __future__ import annotations
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +21,8 @@ from .core import EMA, adamw, autocast, cosine_lr, check_resume, save_checkpoint
 from .core import rng_state, set_rng_state
 
 # %% auto #0
-__all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'Trainer', 'Fitted', 'fit', 'LiveBytes',
-           'step_memory']
+__all__ = ['FitConfig', 'Stage', 'build', 'shard', 'to_device', 'accelerator', 'micro_batches', 'Trainer', 'Fitted', 'fit',
+           'LiveBytes', 'step_memory', 'simulated', 'fake_step_memory']
 
 # %% ../nbs/00c_train.ipynb #c007
 @dataclass
@@ -39,6 +39,8 @@ class FitConfig:
     clip: float = 0.0  # clip the global gradient norm to this (0: no clipping)
     ema_decay: float = 0.0  # EMA of the weights (0: none), warmed up as min(decay, (1 + s) / (10 + s))
     accumulate: int = 1  # micro-batches per process and step: memory traded for time, same recipe
+    micro_batch: int = 0  # or: rows of one forward pass, accumulate = batch / (processes x micro_batch); 0: all
+    checkpointing: bool = False  # activation checkpointing in the blocks (`run_blocks`): memory for compute
     precision: str = 'auto'  # 'auto': bf16 autocast on CUDA, fp32 on CPU (where bf16 is slow); 'bf16' | 'no'
     seed: int = 0  # the batches of step s come from the seed and s alone: a resumed run draws the same ones
     seed_stride: int = 7919  # batches seeded seed * 1_000_003 + s * stride (0: one running stream, saved)
@@ -103,6 +105,22 @@ def accelerator():
     return Accelerator(cpu=not torch.cuda.is_available(), device_placement=False)
 
 
+def micro_batches(
+    cfg: FitConfig,
+    world: int = 1,  # processes
+) -> int:
+    "Micro-batches per process and step: `accumulate`, or what `micro_batch` rows a forward pass make of the batch."
+    if not cfg.micro_batch:
+        return cfg.accumulate
+    per = cfg.batch_size // world
+    if cfg.accumulate != 1 or cfg.batch_size % world or per % cfg.micro_batch:
+        raise ValueError(
+            f"micro_batch={cfg.micro_batch} does not divide batch_size={cfg.batch_size} over {world} processes "
+            f"(accumulate={cfg.accumulate} must stay 1 beside it): choose a divisor of {per}"
+        )
+    return per // cfg.micro_batch
+
+
 class Trainer:
     """One stage's training state on one device: the model, its distributed wrapper, AdamW, the EMA. `step` is
     one optimizer step on the global batch; `save` and `load` make a resumed run go on as if never stopped."""
@@ -115,6 +133,8 @@ class Trainer:
         model, self.loss_fn, self.cfg = stage.model, stage.loss, stage.cfg
         self.model, cfg = model, stage.cfg
         self.device = next(model.parameters()).device
+        if self.device.type == 'cuda':
+            torch.set_float32_matmul_precision('high')  # TF32 for what runs in fp32 outside autocast
         net = stage.net if stage.net is not None else model
         off = [k for k, p in net.named_parameters() if p.device != self.device]
         if off:
@@ -127,6 +147,10 @@ class Trainer:
         self.params = [p for p in net.parameters() if p.requires_grad]
         self.acc = acc if acc is not None else accelerator()
         self.world, self.rank = self.acc.num_processes, self.acc.process_index
+        self.n_micro = micro_batches(cfg, self.world)
+        for m in net.modules():  # our models' switch (diffusers' name), on or off as the recipe says
+            if hasattr(m, 'gradient_checkpointing') and type(m).__module__.startswith('lost_nb.'):
+                m.gradient_checkpointing = cfg.checkpointing
         # every weight of `net`, frozen ones too (AdamW skips a weight without a gradient): one optimizer
         # layout whichever weights a variant trains, so its checkpoints resume
         opt = adamw(list(net.parameters()), cfg.lr, weight_decay=cfg.weight_decay, betas=tuple(cfg.betas))
@@ -150,7 +174,7 @@ class Trainer:
         """One optimizer step on the global `batch` (this process computes its own shards of it, one
         micro-batch at a time); returns this process's loss parts (device tensors, averaged over its
         micro-batches)."""
-        cfg, n = self.cfg, self.cfg.accumulate
+        cfg, n = self.cfg, self.n_micro
         for g in self.opt.param_groups:
             g['lr'] = self.lr_at(frac)
         total = {}
@@ -458,25 +482,42 @@ class LiveBytes(TorchDispatchMode):
 
 
 def step_memory(
-    stage: Stage,  # built on the `meta` device: shapes without memory
+    stage: Stage,  # built on the `meta` device, or under `fake_step_memory`'s simulation: shapes without memory
+    steps: int = 2,  # optimizer steps run; the last is measured (AdamW's moments exist from the first)
     acc=None,  # an Accelerator (default: `accelerator()`)
 ) -> dict:
-    """Bytes alive in one training step of `stage` on one process (its batch as one micro-batch): what is
-    resident `before` it (weights, EMA, the batch), the peak of forward and backward `peak_grad` (+ the
-    activations saved for backward, the gradients), the `peak` of the whole step (+ AdamW's moments, made on a
-    first step, and its temporaries), and what is resident `after` it."""
+    """Bytes alive in a training step of `stage` on one process, as its recipe runs it (micro-batches,
+    precision, activation checkpointing): what is resident `before` the measured step (weights, EMA, AdamW's
+    moments, the batch), its `peak` (+ the activations saved for backward, the gradients accumulated over the
+    micro-batches, the optimizer's temporaries), and what is resident `after` it."""
     tr = Trainer(stage, acc)
     batch = to_device(stage.sample(0, torch.Generator().manual_seed(0)), tr.device)  # on the device, counted
-    resident = [stage.model, tr.net, tr.ema.shadow if tr.ema is not None else (), batch]
-    seen, opt_step = {}, tr.opt.step
-
-    def step(*a, **kw):  # the peak so far is that of forward and backward
-        seen['grad'] = lb.peak_bytes
-        return opt_step(*a, **kw)
-
-    tr.opt.step = step
+    for s in range(steps - 1):
+        tr.step(batch, s, 0.0)
+    resident = [stage.model, tr.net, tr.ema.shadow if tr.ema is not None else (), tr.opt.state, batch]
     with LiveBytes(baseline=resident) as lb:
-        tr.step(batch, 0, 0.0)
+        tr.step(batch, steps - 1, 0.0)
     weights = sum(p.numel() * p.element_size() for p in tr.params)
-    return dict(rows=stage.cfg.batch_size, weights=weights, before=lb.live_before, peak_grad=seen['grad'],
-                peak=lb.peak_bytes, after=lb.live_bytes)  # fmt: skip
+    return dict(rows=stage.cfg.batch_size // tr.world // tr.n_micro, micro_batches=tr.n_micro, weights=weights,
+                before=lb.live_before, peak=lb.peak_bytes, after=lb.live_bytes)  # fmt: skip
+
+
+@contextmanager
+def simulated(on: bool = True):
+    """Inside: tensors are simulated (PyTorch's FakeTensorMode: shapes, dtypes, devices; no memory, no compute),
+    real tensors may enter. `simulated(False)` inside it makes real tensors again (data a sampler reads as NumPy)."""
+    from torch._subclasses.fake_tensor import FakeTensorMode, unset_fake_temporarily
+
+    with FakeTensorMode(allow_non_fake_inputs=True) if on else unset_fake_temporarily():
+        yield
+
+
+def fake_step_memory(
+    make: Callable,  # device -> Stage: a stage factory (its recipe with precision 'bf16' to count autocast)
+    steps: int = 2,
+) -> dict:
+    """`step_memory` of `make('cpu')` on a simulated CPU (`simulated`): nothing is allocated or computed, yet
+    autocast casts to bf16 and attention takes a fused kernel (which keeps its log-sum-exp for backward, not the
+    attention matrix), as on a GPU; on the `meta` device neither happens."""
+    with simulated():
+        return step_memory(make('cpu'), steps)

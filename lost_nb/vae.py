@@ -19,7 +19,7 @@ from .core import ProfileConfig, seed_everything, get_device
 from .core import init_distributed, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import update_checkpoint, CheckpointError, file_hash, checkpoint_header
 from .train import FitConfig, Stage, build, fit
-from .layers import Block
+from .layers import Block, run_blocks
 from .metrics import mesh_metrics, volume_iou
 from .data import cache_dir, load_index, load_shape
 
@@ -168,6 +168,8 @@ class TriplaneVAE(nn.Module):
     """Surface points + normals -> a C x r x 3r Gaussian latent -> a feature triplane -> occupancy logits at
     query points."""
 
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+
     def __init__(self, cfg: VAEConfig):
         super().__init__()
         self.cfg = c = cfg
@@ -217,8 +219,7 @@ class TriplaneVAE(nn.Module):
         if c.pool_queries:
             h = h + plane_pool(x, surface, c.rq)
         h = self.cross(h, x)  # (B, 3 rq^2, width)
-        for blk in self.blocks:
-            h = blk(h)
+        h = run_blocks(self.blocks, h, ckpt=self.training and self.gradient_checkpointing)
         m = self.to_moments(self.norm(h))  # (B, 3 rq^2, 2C p^2)
         m = m.view(B, 3, c.rq, c.rq, 2 * c.C, self.p, self.p)  # (B, plane, i, j, 2C, a, b)
         # (B, 2C, r, 3r): row i*p+a, column plane*r + j*p+b
@@ -399,7 +400,8 @@ def vae_stage(
         steps=train['steps'], batch_size=train['batch_size'], lr=train['lr'], warmup=train['warmup'],
         lr_floor=train['lr_floor'], betas=(0.9, 0.99), clip=1.0, ema_decay=train['ema_decay'] or 0.0,
         seed=seed, seed_stride=0, save_every=train['ckpt_every'], log_every=log_every,
-        max_minutes=train.get('max_train_minutes') or 0.0,
+        max_minutes=train.get('max_train_minutes') or 0.0, micro_batch=train.get('micro_batch', 0),
+        checkpointing=train.get('checkpointing', False),
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='vae')
 
@@ -422,7 +424,7 @@ def train_vae(
     init_distributed()
     seed_everything(seed)
     st = vae_stage(data, cfg, train, seed, log_every, device)
-    may_differ = ('steps', 'ckpt_every', 'threads', 'max_train_minutes')
+    may_differ = ('steps', 'ckpt_every', 'threads', 'max_train_minutes', 'micro_batch', 'checkpointing')
     f = fit(st, Path(ckpt), inputs, may_differ, resume, until, desc='vae')
     log = dict(loss=[round(x, 5) for x in f.log.get('bce', [])], wall_s=f.seconds)
     log['steps'] = len(log['loss'])
