@@ -229,6 +229,32 @@ def throughput(profile, dev) -> dict:
     return out
 
 
+def markdown(rep: dict) -> str:
+    "The dry run's tables as markdown (README links it; no number is copied by hand)."
+    lines = ['# Training at scale: memory pass and projected hours', '',
+             'Written by `make gpu-check --dry-run` (`bench/gpu_check.py --dry-run`, `lost_nb.scale`): each stage\'s '
+             'steady-state step on a simulated device at its micro-batch (bf16 autocast, fused attention, activation '
+             'checkpointing as the profile says; budget 75 GB of an 80 GB H100), and hours projected from FLOPs '
+             'counted by PyTorch at an assumed sustained throughput (not measured until a GPU runs '
+             '`make gpu-check`).', '']  # fmt: skip
+    for p, r in rep.items():
+        nd = r['data']
+        lines += [f"## `{p}` (at {r['tflops']:.0f} TFLOP/s a GPU)", '',
+                  '| stage | micro-batch | peak GB | TFLOP a step | steps x models | hours, 1 GPU | hours, 8 GPUs |',
+                  '|---|---|---|---|---|---|---|']  # fmt: skip
+        for s, h in r['hours'].items():
+            m = r['memory'].get(s)
+            mb, pk = (str(m['rows']), f"{m['peak'] / 1e9:.1f}") if m else ('', '')
+            lines.append(f"| {s} | {mb} | {pk} | {h['step_tflop']:.3f} | {h['steps'] * h['models']:,} | "
+                         f"{h['hours']:.2f} | {h['hours'] / 8:.2f} |")
+        lines += [f"| total | | | | | {r['total_hours']:.2f} | {r['total_hours'] / 8:.2f} |", '',
+                  f"Data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.1f} GB (cache "
+                  f"{nd['cache_bytes'] / 1e9:.1f}, teacher features {nd['feature_bytes'] / 1e9:.1f}, latents "
+                  f"{nd['latent_bytes'] / 1e9:.1f}); host RAM for the VAE's training arrays "
+                  f"{nd['train_ram_bytes'] / 1e9:.1f} GB.", '']  # fmt: skip
+    return '\n'.join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--smoke', action='store_true', help='every section at smoke sizes on the CPU')
@@ -237,7 +263,11 @@ def main():
     a = ap.parse_args()
     if a.dry_run:
         rep = scale.report()
-        write_result('scale_projection', rep, profile='cpu')
+        path = write_result('scale_projection', rep, profile='cpu')
+        md = Path(path).with_suffix('.md') if path else None
+        if md is not None:
+            md.write_text(markdown(rep))
+            print(f"table written to {md}")
         return
     if not a.smoke and not torch.cuda.is_available():
         print('no CUDA device: running --smoke on the CPU instead (--dry-run projects without one)')

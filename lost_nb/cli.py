@@ -32,8 +32,19 @@ def shard_of(spec: str | None) -> tuple[int, int]:
 
 
 def cmd_data(a):
-    "Build and cache a dataset; print the skip report and shapes per second."
+    "Build and cache a dataset; print the skip report and shapes per second (`--dry-run`: what a build needs)."
     cfg = get_profile(a.profile, 'data')
+    if a.dry_run:
+        from .scale import data_needs  # imports every stage: only here
+
+        nd = data_needs(a.profile)
+        print(f"profile {a.profile}: {nd['shapes']:,} shapes (procedural and Sweet Home 3D); disk "
+              f"{nd['disk_bytes'] / 1e9:.1f} GB = cache {nd['cache_bytes'] / 1e9:.1f} + teacher features "
+              f"{nd['feature_bytes'] / 1e9:.1f} + latents {nd['latent_bytes'] / 1e9:.1f} (meshes on top); host RAM "
+              f"for the VAE's training arrays {nd['train_ram_bytes'] / 1e9:.1f} GB")
+        return nd
+    if a.source is None:
+        raise SystemExit("lost-nb data: name a source (procedural, sh3d or folder), or give --dry-run")
     workers = a.workers or cfg['workers']
     if a.source == 'procedural':
         items, name = procedural_items(a.n or cfg['n_procedural'], seed=a.seed), 'proc'
@@ -510,7 +521,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--version', action='version', version=f'lost-nb {__version__}')
     sub = p.add_subparsers(dest='cmd', required=True)  # subcommands are `Parser`s too
     d = sub.add_parser('data', help='build a cached dataset')
-    d.add_argument('source', choices=['procedural', 'sh3d', 'folder'])
+    d.add_argument('source', nargs='?', choices=['procedural', 'sh3d', 'folder'])
     d.add_argument('path', nargs='?', help='folder of meshes (source folder)')
     d.add_argument('--n', type=at_least(1), default=None, help="number of shapes (default: the profile's)")
     d.add_argument('--profile', default='cpu', choices=sorted(PROFILES))
@@ -530,6 +541,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument(
         '--shard', default=None, help="build only shard I of N ('I/N'); under torchrun: this rank's"
     )
+    d.add_argument('--dry-run', action='store_true', help="print the disk and RAM the profile's data needs; build nothing")
     d.set_defaults(fn=cmd_data)
     r = sub.add_parser('run', help='papermill every numbered notebook in order')
     r.add_argument('--profile', default='cpu', choices=sorted(PROFILES))

@@ -19,9 +19,9 @@ from .tokenizer import LoST, LoSTConfig, prefix_lengths, tokenizer_stage
 from .gpt import GPTConfig, gpt_stage
 
 # %% auto #0
-__all__ = ['STAGES', 'MODELS', 'GPU_BYTES', 'ASSUMED_TFLOPS', 'latent_shape', 'feature_dim', 'micro_rows', 'stage_at',
-           'gpt_cond_dim', 'stage_memory', 'flop_counter', 'step_flops', 'decode_flops', 'test_shapes', 'projection',
-           'report']
+__all__ = ['STAGES', 'MODELS', 'GPU_BYTES', 'ASSUMED_TFLOPS', 'SH3D_MODELS', 'latent_shape', 'feature_dim', 'micro_rows',
+           'stage_at', 'gpt_cond_dim', 'stage_memory', 'flop_counter', 'step_flops', 'decode_flops', 'test_shapes',
+           'projection', 'data_needs', 'report']
 
 # %% ../nbs/08a_scale.ipynb #c008
 STAGES = ('vae', 'teacher', 'rida', 'tokenizer', 'gpt')
@@ -200,6 +200,24 @@ def projection(
     return out
 
 # %% ../nbs/08a_scale.ipynb #c017
+SH3D_MODELS = 930  # Sweet Home 3D models in the default library (about)
+
+
+def data_needs(profile: str) -> dict:
+    "Bytes of `profile`'s data: the cache on disk, the VAE's training arrays in RAM, features and latents."
+    d = get_profile(profile, 'data')
+    n = d['n_procedural'] + (SH3D_MODELS if d['n_sh3d'] is None else d['n_sh3d'])
+    q, views = d['n_uniform'] + d['n_near'], 4 + d['n_random_views']
+    arrays = 2 * d['n_surface'] * 3 * 4 + q * (3 * 4 + 4)  # surface, normals; queries, sdf (float32)
+    shape = arrays + q + views * d['render_res'] ** 2  # + inside flags, grey renders (uint8)
+    C, r = latent_shape(profile)
+    tokens = 257 * 768 if d['render_res'] == 224 else get_profile(profile, 'teacher')['model']['dim']
+    out = dict(shapes=n, cache_bytes=n * shape, train_ram_bytes=2 * int(0.8 * n) * arrays,
+               feature_bytes=n * views * tokens * 4, latent_bytes=n * C * r * 3 * r * 4)  # fmt: skip
+    out['disk_bytes'] = out['cache_bytes'] + out['feature_bytes'] + out['latent_bytes']
+    return out
+
+# %% ../nbs/08a_scale.ipynb #c020
 def report(
     profiles=('gpu', 'paper'),
     tflops: float = ASSUMED_TFLOPS,
@@ -223,5 +241,9 @@ def report(
             print(f"{s:17s} {head} {pr['step_tflop']:11.3f} {pr['steps'] * pr['models']:10,d} {hours}")
         total = sum(pr['hours'] for pr in proj.values())
         print(f"{'total':17s} {'':5s} {'':5s} {'':8s} {'':11s} {'':10s} " + ' '.join(f"{total / g:9.2f}" for g in gpus))
-        out[p] = dict(memory=mem, hours=proj, total_hours=total, tflops=tflops)
+        nd = data_needs(p)
+        print(f"data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.0f} GB (cache {nd['cache_bytes'] / 1e9:.0f}, "
+              f"features {nd['feature_bytes'] / 1e9:.0f}, latents {nd['latent_bytes'] / 1e9:.1f}); VAE training arrays "
+              f"in host RAM {nd['train_ram_bytes'] / 1e9:.0f} GB")
+        out[p] = dict(memory=mem, hours=proj, total_hours=total, tflops=tflops, data=nd)
     return out

@@ -32,3 +32,14 @@ def test_device_check_runs_on_cpu_at_smoke(tmp_path):
         assert s in out and 'error' not in out[s], (s, out.get(s))
     assert all(out['gpu_fit'][s]['resumed_at'] == 2 and out['gpu_fit'][s]['steps'] == 4 for s in STAGES)
     assert out['bf16']['grad_cosine'] > 0.99 and out['bf16']['occupancy_sign_agreement'] > 0.9
+
+
+def test_data_dry_run(capsys):
+    "`lost-nb data --profile paper --dry-run` prints the disk and RAM of a build, and builds nothing."
+    from lost_nb.cli import main
+    from lost_nb.scale import data_needs
+
+    main(['data', '--profile', 'paper', '--dry-run'])
+    out, nd = capsys.readouterr().out, data_needs('paper')
+    assert f"{nd['shapes']:,} shapes" in out and f"disk {nd['disk_bytes'] / 1e9:.1f} GB" in out, out
+    assert nd['disk_bytes'] > nd['cache_bytes'] > nd['shapes'] * 2 * 81_920 * 12  # surface points and normals
