@@ -148,8 +148,8 @@ class Trainer:
         self.acc = acc if acc is not None else accelerator()
         self.world, self.rank = self.acc.num_processes, self.acc.process_index
         self.n_micro = micro_batches(cfg, self.world)
-        for m in net.modules():  # our models' switch (diffusers' name), on or off as the recipe says
-            if hasattr(m, 'gradient_checkpointing') and type(m).__module__.startswith('lost_nb.'):
+        for m in net.modules():  # the switch our models declare on their class (diffusers' blocks have their own)
+            if 'gradient_checkpointing' in vars(type(m)):
                 m.gradient_checkpointing = cfg.checkpointing
         # every weight of `net`, frozen ones too (AdamW skips a weight without a gradient): one optimizer
         # layout whichever weights a variant trains, so its checkpoints resume
