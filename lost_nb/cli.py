@@ -32,7 +32,7 @@ def shard_of(spec: str | None) -> tuple[int, int]:
 
 
 def cmd_data(a):
-    "Build and cache a dataset; print the skip report and shapes per second (`--dry-run`: what a build needs)."
+    "Build and cache a dataset; print the skip report and shapes per second (`--dry-run`: what it needs)."
     cfg = get_profile(a.profile, 'data')
     if a.dry_run:
         from .scale import data_needs  # imports every stage: only here
@@ -40,8 +40,8 @@ def cmd_data(a):
         nd = data_needs(a.profile)
         print(f"profile {a.profile}: {nd['shapes']:,} shapes (procedural and Sweet Home 3D); disk "
               f"{nd['disk_bytes'] / 1e9:.1f} GB = cache {nd['cache_bytes'] / 1e9:.1f} + teacher features "
-              f"{nd['feature_bytes'] / 1e9:.1f} + latents {nd['latent_bytes'] / 1e9:.1f} (meshes on top); host RAM "
-              f"for the VAE's training arrays {nd['train_ram_bytes'] / 1e9:.1f} GB")
+              f"{nd['feature_bytes'] / 1e9:.1f} + latents {nd['latent_bytes'] / 1e9:.1f} (meshes on top); "
+              f"host RAM for the VAE's training arrays {nd['train_ram_bytes'] / 1e9:.1f} GB")
         return nd
     if a.source is None:
         raise SystemExit("lost-nb data: name a source (procedural, sh3d or folder), or give --dry-run")
@@ -541,7 +541,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument(
         '--shard', default=None, help="build only shard I of N ('I/N'); under torchrun: this rank's"
     )
-    d.add_argument('--dry-run', action='store_true', help="print the disk and RAM the profile's data needs; build nothing")
+    d.add_argument(
+        '--dry-run', action='store_true', help="print the disk and RAM the profile's data needs"
+    )
     d.set_defaults(fn=cmd_data)
     r = sub.add_parser('run', help='papermill every numbered notebook in order')
     r.add_argument('--profile', default='cpu', choices=sorted(PROFILES))

@@ -156,7 +156,7 @@ def _run(f, *a, ckpt: bool = False):
 class PointEncoder(nn.Module):
     "Learned queries -> one cross-attention block on the points -> N self-attention blocks -> LayerNorm."
 
-    gradient_checkpointing = False  # recompute each block in backward: set by the config, or by training at scale
+    gradient_checkpointing = False  # recompute each block in backward: set by the config or the training loop
 
     def __init__(
         self,
@@ -191,7 +191,7 @@ class TriplaneDecoder(nn.Module):
     """The conv decoder (no time embedding): conv_in to the widest channels, diffusers' `UNetMidBlock2D`, one
     `UpDecoderBlock2D` per width (reversed; x2 upsampling on all but the last), GroupNorm, SiLU, conv_out."""
 
-    gradient_checkpointing = False  # recompute each block in backward: set by the config, or by training at scale
+    gradient_checkpointing = False  # recompute each block in backward: set by the config or the training loop
 
     def __init__(
         self,

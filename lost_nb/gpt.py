@@ -76,7 +76,7 @@ class HeadBlock(nn.Module):
 class DiffusionHead(nn.Module):
     "v_theta(x_t, t, z): the flow velocity of one token (M, d) at times t (M,) given conditions z (M, D)."
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(
         self,
@@ -193,7 +193,7 @@ def cfg_weight(i: int, n: int, scale: float, schedule: str) -> float:
 class LoSTGPT(nn.Module):
     "LoST-GPT: condition token + shape tokens -> a diffusion head's condition for every next token."
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()

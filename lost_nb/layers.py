@@ -214,7 +214,7 @@ def run_blocks(
     ckpt: bool = False,  # recompute each block in backward instead of keeping its activations
     **kw,  # passed to every block (a mask)
 ) -> torch.Tensor:
-    "`x` through each block in turn; with `ckpt`, through activation checkpointing (same outputs and gradients)."
+    "`x` through each block in turn; with `ckpt`, through activation checkpointing (same outputs, gradients)."
     for b in blocks:
         x = checkpoint(b, x, *args, use_reentrant=False, **kw) if ckpt else b(x, *args, **kw)
     return x

@@ -58,7 +58,7 @@ class RIDAConfig(ProfileConfig):
 class RIDA(nn.Module):
     "Triplane latent (B, C, r, 3r) -> (spatial tokens S_s (B, grid^2, out_dim), global z_s (B, out_dim))."
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(self, cfg: RIDAConfig):
         super().__init__()
@@ -356,7 +356,7 @@ def rida_stage(
 
     fcfg = FitConfig(
         steps=steps, batch_size=min(batch_size, N), lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
-        save_every=save_every, micro_batch=micro_batch, checkpointing=checkpointing, 
+        save_every=save_every, micro_batch=micro_batch, checkpointing=checkpointing,
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, net=net, config=config, kind='rida')
 

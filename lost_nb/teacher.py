@@ -214,7 +214,7 @@ def teacher_stage(
 
     # the batch seed stride of its first recipe (the teacher's results stay comparable)
     fcfg = FitConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, weight_decay=0.05, seed=seed,
-                     seed_stride=101, micro_batch=micro_batch, checkpointing=checkpointing, )  # fmt: skip
+                     seed_stride=101, micro_batch=micro_batch, checkpointing=checkpointing)  # fmt: skip
     # what the loss calls: encoder and projection head
     return Stage(model, sample, loss, fcfg, net=Contrastive(model), config=config, kind='teacher')
 

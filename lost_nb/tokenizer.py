@@ -88,7 +88,7 @@ class LoSTConfig(ProfileConfig):
 class LoSTEncoder(nn.Module):
     "Latent (B, C, r, 3r) -> (B, K, d) register outputs before the per-token normalisation."
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(self, cfg: LoSTConfig):
         super().__init__()
@@ -113,7 +113,7 @@ class LoSTDecoder(nn.Module):
     """Predicts eps (or v) at x_t (B, C, r, 3r) and timestep t from K condition slots (B, K, d) and a keep
     mask (B, K)."""
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(self, cfg: LoSTConfig, in_channels: int | None = None):
         super().__init__()
@@ -467,7 +467,8 @@ def tokenizer_stage(
 
     fcfg = FitConfig(
         steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor, clip=1.0,
-        ema_decay=ema_decay, seed=seed, save_every=save_every, micro_batch=micro_batch, checkpointing=checkpointing, 
+        ema_decay=ema_decay, seed=seed, save_every=save_every,
+        micro_batch=micro_batch, checkpointing=checkpointing,
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='tokenizer', aux=dict(extractor=extractor))
 

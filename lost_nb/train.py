@@ -39,7 +39,7 @@ class FitConfig:
     clip: float = 0.0  # clip the global gradient norm to this (0: no clipping)
     ema_decay: float = 0.0  # EMA of the weights (0: none), warmed up as min(decay, (1 + s) / (10 + s))
     accumulate: int = 1  # micro-batches per process and step: memory traded for time, same recipe
-    micro_batch: int = 0  # or: rows of one forward pass, accumulate = batch / (processes x micro_batch); 0: all
+    micro_batch: int = 0  # or: rows a forward pass; accumulate = batch / (processes x micro_batch); 0: all
     checkpointing: bool = False  # activation checkpointing in the blocks (`run_blocks`): memory for compute
     precision: str = 'auto'  # 'auto': bf16 autocast on CUDA, fp32 on CPU (where bf16 is slow); 'bf16' | 'no'
     seed: int = 0  # the batches of step s come from the seed and s alone: a resumed run draws the same ones
@@ -109,13 +109,14 @@ def micro_batches(
     cfg: FitConfig,
     world: int = 1,  # processes
 ) -> int:
-    "Micro-batches per process and step: `accumulate`, or what `micro_batch` rows a forward pass make of the batch."
+    "Micro-batches per process and step: `accumulate`, or what `micro_batch` rows a pass make of the batch."
     if not cfg.micro_batch:
         return cfg.accumulate
     per = cfg.batch_size // world
     if cfg.accumulate != 1 or cfg.batch_size % world or per % cfg.micro_batch:
         raise ValueError(
-            f"micro_batch={cfg.micro_batch} does not divide batch_size={cfg.batch_size} over {world} processes "
+            f"micro_batch={cfg.micro_batch} does not divide batch_size={cfg.batch_size} "
+            f"over {world} processes "
             f"(accumulate={cfg.accumulate} must stay 1 beside it): choose a divisor of {per}"
         )
     return per // cfg.micro_batch
@@ -148,7 +149,7 @@ class Trainer:
         self.acc = acc if acc is not None else accelerator()
         self.world, self.rank = self.acc.num_processes, self.acc.process_index
         self.n_micro = micro_batches(cfg, self.world)
-        for m in net.modules():  # the switch our models declare on their class (diffusers' blocks have their own)
+        for m in net.modules():  # the switch our model classes declare (diffusers' blocks have their own)
             if 'gradient_checkpointing' in vars(type(m)):
                 m.gradient_checkpointing = cfg.checkpointing
         # every weight of `net`, frozen ones too (AdamW skips a weight without a gradient): one optimizer
@@ -482,7 +483,7 @@ class LiveBytes(TorchDispatchMode):
 
 
 def step_memory(
-    stage: Stage,  # built on the `meta` device, or under `fake_step_memory`'s simulation: shapes without memory
+    stage: Stage,  # built on `meta`, or in `fake_step_memory`'s simulation: shapes without memory
     steps: int = 2,  # optimizer steps run; the last is measured (AdamW's moments exist from the first)
     acc=None,  # an Accelerator (default: `accelerator()`)
 ) -> dict:
@@ -498,14 +499,16 @@ def step_memory(
     with LiveBytes(baseline=resident) as lb:
         tr.step(batch, steps - 1, 0.0)
     weights = sum(p.numel() * p.element_size() for p in tr.params)
-    return dict(rows=stage.cfg.batch_size // tr.world // tr.n_micro, micro_batches=tr.n_micro, weights=weights,
-                before=lb.live_before, peak=lb.peak_bytes, after=lb.live_bytes)  # fmt: skip
+    rows = stage.cfg.batch_size // tr.world // tr.n_micro
+    return dict(rows=rows, micro_batches=tr.n_micro, weights=weights, before=lb.live_before,
+                peak=lb.peak_bytes, after=lb.live_bytes)  # fmt: skip
 
 
 @contextmanager
 def simulated(on: bool = True):
-    """Inside: tensors are simulated (PyTorch's FakeTensorMode: shapes, dtypes, devices; no memory, no compute),
-    real tensors may enter. `simulated(False)` inside it makes real tensors again (data a sampler reads as NumPy)."""
+    """Inside: tensors are simulated (PyTorch's FakeTensorMode: shapes, dtypes, devices; no memory, no
+    compute), real tensors may enter. `simulated(False)` inside it makes real tensors again (data a sampler
+    reads as NumPy)."""
     from torch._subclasses.fake_tensor import FakeTensorMode, unset_fake_temporarily
 
     with FakeTensorMode(allow_non_fake_inputs=True) if on else unset_fake_temporarily():
@@ -517,7 +520,7 @@ def fake_step_memory(
     steps: int = 2,
 ) -> dict:
     """`step_memory` of `make('cpu')` on a simulated CPU (`simulated`): nothing is allocated or computed, yet
-    autocast casts to bf16 and attention takes a fused kernel (which keeps its log-sum-exp for backward, not the
-    attention matrix), as on a GPU; on the `meta` device neither happens."""
+    autocast casts to bf16 and attention takes a fused kernel (which keeps its log-sum-exp for backward, not
+    the attention matrix), as on a GPU; on the `meta` device neither happens."""
     with simulated():
         return step_memory(make('cpu'), steps)

@@ -168,7 +168,7 @@ class TriplaneVAE(nn.Module):
     """Surface points + normals -> a C x r x 3r Gaussian latent -> a feature triplane -> occupancy logits at
     query points."""
 
-    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by training at scale
+    gradient_checkpointing = False  # recompute each block in backward (`run_blocks`): set by `fit`
 
     def __init__(self, cfg: VAEConfig):
         super().__init__()
@@ -534,7 +534,8 @@ def grid_logits(
 
 def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
     """f(idx) -> logits at the grid points `idx` (M, 3) (integer indices into the res^3 grid over [-1, 1]):
-    through the per-plane terms for a `TriplaneVAE`, by querying the points for any other model."""
+    through the per-plane terms for a `TriplaneVAE`, by querying the planes (decoded once) for any other
+    model."""
     if isinstance(model, TriplaneVAE):
         A, B, Cc = _plane_terms(model, z, res)
 
@@ -554,8 +555,17 @@ def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
             ).cpu()
 
         return f
-    u = torch.linspace(-1, 1, res)
-    return lambda idx: decode_logits(model, z, u[idx].numpy(), chunk) if len(idx) else torch.zeros(0)
+    planes = model.decode(z[None].to(next(model.parameters()).device))  # decoded once for every MISE level
+    u = torch.linspace(-1, 1, res, device=planes.device)
+
+    def g(idx):
+        if not len(idx):
+            return torch.zeros(0)
+        p = u[idx.to(u.device)]  # (M, 3) grid points
+        out = [model.query(planes, p[None, s : s + chunk])[0] for s in range(0, len(p), chunk)]
+        return torch.cat(out).cpu()
+
+    return g
 
 
 def mise_levels(res: int, min_coarse: int = 32) -> int:

@@ -3,15 +3,29 @@
 process. Evaluation, caches and figures are written once too. The second process's notebooks run every cell up to
 the last training one and skip the rest."""
 
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys
 from pathlib import Path
+
+from lost_nb.core import get_profile
+from lost_nb.data import cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TRAINING = ('02_triplane_vae', '02a_teacher', '02b_rida', '03_train_tokenizer', '06_lost_gpt')
 
 
+def reuse_smoke_caches(data: Path):
+    """Copy the smoke data caches that `make test`'s notebook run built (the project's data folder) into `data`, so
+    the notebooks read them instead of building the datasets again (built afresh when there are none)."""
+    cfg = get_profile('smoke', 'data')
+    for src in ('proc', 'sh3d'):
+        have = cache_dir(src, cfg)
+        if (have / 'index.json').exists():
+            shutil.copytree(have, data / 'cache' / have.name)
+
+
 def test_training_notebooks_on_two_processes(tmp_path):
+    reuse_smoke_caches(tmp_path / 'data')
     env = {
         **os.environ,
         'LOST_NB_RUNS': str(tmp_path / 'runs'),
