@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_evaluate.ipynb #c003
 from __future__ import annotations
-import csv, json, math, warnings
+import csv, json, math, os, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,14 +19,14 @@ from .metrics import nn_dists, volume_iou, sample_surface, inside
 from .data import render_views, view_angles
 from .tokenizer import pca_axes
 
-from .vae import decode_logits, extract_mesh, LatentScaling
+from .vae import decode_logits, decoded, extract_mesh, LatentScaling
 
 # %% auto #0
 __all__ = ['TEXT_COLUMNS', 'PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier',
            'category_accuracy', 'bootstrap_ci', 'paired_bootstrap', 'bootstrap_diff', 'mcnemar', 'IdentityFeatures',
            'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna', 'generation_metrics', 'PCACode',
-           'score_mesh', 'decode_metrics', 'score_latents_job', 'score_latents', 'write_csv', 'read_csv', 'summarise',
-           'compare']
+           'score_mesh', 'view_features', 'embed_views', 'decode_metrics', 'score_latents_job', 'score_latents',
+           'write_csv', 'read_csv', 'summarise', 'compare']
 
 # %% ../nbs/04_evaluate.ipynb #c006
 class PointClassifier(nn.Module):
@@ -260,13 +260,34 @@ def _lift(X: torch.Tensor, left: bool) -> torch.Tensor:
     )
 
 
+def _pairwise_cd_blocks(A: torch.Tensor, B: torch.Tensor, device, max_elems: int) -> torch.Tensor:
+    "(N, M) Chamfer distances by `torch.cdist` over blocks of cloud pairs on `device` (on a GPU: seconds)."
+    (n, p, _), (m, q, _) = A.shape, B.shape
+    nb = max(1, min(m, max_elems // (p * q)))  # B clouds a block, with one A cloud at least
+    na = max(1, min(n, max_elems // (nb * p * q)))
+    out = torch.empty(n, m)
+    for i in range(0, n, na):
+        a = A[i : i + na].to(device)
+        for j in range(0, m, nb):
+            d = torch.cdist(a[:, None], B[j : j + nb].to(device)[None]).square_()  # (na, nb, p, q)
+            out[i : i + na, j : j + nb] = (d.amin(3).mean(2) + d.amin(2).mean(2)).cpu()
+    return out
+
+
 def pairwise_cd(
     A,  # (N, P, 3) clouds
     B=None,  # (M, Q, 3) clouds; None: A against itself (half the work, zero diagonal)
     batch: int = 1 << 19,  # most distances in one tile (2 MiB of float32: stays in cache)
     point_block: int = 64,  # points of an A cloud per tile
+    device=None,  # a device to compute on in blocks of cloud pairs (default: CUDA when present, else tiles)
+    max_elems: int = 1 << 28,  # most distances of one block on the device (1 GiB of float32)
 ) -> torch.Tensor:
     "(N, M) Chamfer distances: the mean squared nearest-neighbour distance x -> y plus the same y -> x."
+    if device is None and torch.cuda.is_available():
+        device = 'cuda'
+    if device is not None:
+        Y = A if B is None else B
+        return _pairwise_cd_blocks(_clouds(A), _clouds(Y), torch.device(device), max_elems)
     sym = B is None
     Xa, Yb = _lift(_clouds(A), True), _lift(_clouds(A if sym else B), False)
     (n, p), (m, q) = Xa.shape[:2], Yb.shape[:2]
@@ -424,7 +445,7 @@ class PCACode:
 def score_mesh(
     mesh,  # a decoded trimesh in the shape's normalised frame
     shape: dict | None,  # the shape's cached arrays (`load_shape`); None for a generation (no ground truth)
-    teacher,  # renders (B, H, W) -> (tokens, global features)
+    teacher,  # renders (B, H, W) -> (tokens, global features); None: return the renders (`embed_views` later)
     n_uniform: int,  # cached uniform queries used for IoU
     n_points: int,  # surface points for Chamfer and F-score
     render_res: int,
@@ -462,14 +483,31 @@ def score_mesh(
         ims = render_views(mesh, view_angles(0, 'eval'), render_res)
     else:
         ims = np.full((4, render_res, render_res), 255, np.uint8)
-    g = teacher(ims)[1].float().cpu()  # (4, D) global feature per view
-    return dict(
-        metrics=m,
-        points=np.asarray(pts, np.float32),
-        feature=F.normalize(g.mean(0), dim=-1),
-        views=F.normalize(g, dim=-1),
-        cloud=None if cloud is None else np.asarray(cloud, np.float32),
-    )
+    cloud = None if cloud is None else np.asarray(cloud, np.float32)
+    out = dict(metrics=m, points=np.asarray(pts, np.float32), cloud=cloud)
+    return {**out, **view_features(teacher(ims)[1])} if teacher is not None else {**out, 'renders': ims}
+
+
+def view_features(g: torch.Tensor) -> dict:
+    "A decode's teacher features from its views' global features g (4, D): their normalised mean, and each."
+    g = g.float().cpu()
+    return dict(feature=F.normalize(g.mean(0), dim=-1), views=F.normalize(g, dim=-1))
+
+
+@torch.no_grad()
+def embed_views(
+    teacher,
+    scored: list,  # `score_mesh` results made with teacher=None: each holds its 4 renders
+    batch: int = 64,  # decodes a teacher pass
+) -> list:
+    "The scored decodes with their teacher features, their renders embedded in batches (renders dropped)."
+    for s in range(0, len(scored), batch):
+        part = scored[s : s + batch]
+        g = teacher(np.concatenate([r['renders'] for r in part]))[1]  # (4 n, D)
+        for r, gi in zip(part, g.view(len(part), -1, g.shape[-1])):
+            r.update(view_features(gi))
+            del r['renders']
+    return scored
 
 
 @torch.no_grad()
@@ -484,14 +522,17 @@ def decode_metrics(
     mc_res: int,  # marching-cubes grid (2^n + 1 points a side: evaluated coarse to fine)
     render_res: int,
     n_cloud: int = 0,
+    planes: torch.Tensor | None = None,  # `vae.decode` of the unscaled latent, when already decoded
 ) -> dict:
     """`score_mesh` of a decoded latent: IoU from the VAE's occupancy field at the queries, the rest from its
-    marching-cubes mesh."""
+    marching-cubes mesh (the latent's planes decoded once for both)."""
     zu = scale.decode(z)
-    occ = decode_logits(vae, zu, shape['queries'][:n_uniform]).numpy() > 0 if shape is not None else None
-    return score_mesh(
-        extract_mesh(vae, zu, mc_res), shape, teacher, n_uniform, n_points, render_res, occ, n_cloud
-    )
+    planes = decoded(vae, zu, planes)
+    occ = None
+    if shape is not None:
+        occ = decode_logits(vae, zu, shape['queries'][:n_uniform], planes=planes).numpy() > 0
+    mesh = extract_mesh(vae, zu, mc_res, planes=planes)
+    return score_mesh(mesh, shape, teacher, n_uniform, n_points, render_res, occ, n_cloud)
 
 # %% ../nbs/04_evaluate.ipynb #c028
 def score_latents_job(
@@ -503,9 +544,12 @@ def score_latents_job(
     mc_res: int,
     n_cloud: int = 0,
     device: str = '',  # where the VAE decodes and the teacher embeds ('': CUDA when present)
+    batched: bool = True,  # planes decoded for `batch` latents at once, the teacher over their renders
+    batch: int = 16,
 ) -> list:
     """`decode_metrics` of every latent against its item's shape (a `run_jobs` job: loads the VAE and teacher
-    on `device`; marching cubes and mesh metrics run on the CPU)."""
+    on `device`; marching cubes and mesh metrics run on the CPU). `batched=False`: one latent at a time, its
+    planes decoded twice, the teacher called for each (the path before; kept to measure against)."""
     from lost_nb.core import get_profile
     from lost_nb.data import load_shape
     from lost_nb.teacher import active_teacher
@@ -515,24 +559,30 @@ def score_latents_job(
     scale = latent_scaling(vae_ckpt)
     teacher, _ = active_teacher(profile, dino_weights, device=device or None)
     dcfg, n_points = get_profile(profile, 'data'), get_profile(profile, 'metrics')['n_points']
-    out = []
-    for (src, sid), zi in zip(items, z):
-        shape = load_shape(src, dcfg, sid) if src is not None else None
-        out.append(
-            decode_metrics(
-                vae,
-                scale,
-                zi,
-                shape,
-                teacher,
-                dcfg['n_uniform'],
-                n_points,
-                mc_res,
-                dcfg['render_res'],
-                n_cloud,
-            )
-        )
-    return out
+    if not batched:
+        shapes = (load_shape(src, dcfg, sid) if src is not None else None for src, sid in items)
+        return [_score_one_old(vae, scale, zi, sh, teacher, dcfg, n_points, mc_res, n_cloud)
+                for zi, sh in zip(z, shapes)]  # fmt: skip
+    out, dev = [], next(vae.parameters()).device
+    with torch.no_grad():
+        for s in range(0, len(items), batch):
+            zb = scale.decode(z[s : s + batch])
+            planes = vae.decode(zb.to(dev))  # every latent of the batch at once
+            for i, ((src, sid), zi) in enumerate(zip(items[s : s + batch], z[s : s + batch])):
+                shape = load_shape(src, dcfg, sid) if src is not None else None
+                out.append(decode_metrics(vae, scale, zi, shape, None, dcfg['n_uniform'], n_points, mc_res,
+                                          dcfg['render_res'], n_cloud, planes[i : i + 1]))  # fmt: skip
+    return embed_views(teacher, out)
+
+
+def _score_one_old(vae, scale, z, shape, teacher, dcfg, n_points, mc_res, n_cloud) -> dict:
+    "One latent as scoring did before batching: its planes decoded for the queries and again for the mesh."
+    zu = scale.decode(z)
+    occ = None
+    if shape is not None:
+        occ = decode_logits(vae, zu, shape['queries'][: dcfg['n_uniform']]).numpy() > 0
+    mesh = extract_mesh(vae, zu, mc_res)
+    return score_mesh(mesh, shape, teacher, dcfg['n_uniform'], n_points, dcfg['render_res'], occ, n_cloud)
 
 
 def score_latents(
@@ -543,12 +593,15 @@ def score_latents(
     dino_weights: str = '',
     mc_res: int = 65,
     n_cloud: int = 0,
-    processes: int = 2,  # spawned workers (0: in this process)
+    processes: int | None = None,  # spawned workers (0: in this process; None: a core each, 8 latents a job)
     device: str = '',  # where each worker decodes and embeds ('': CUDA when present)
+    batched: bool = True,  # `score_latents_job`'s batched path (False: the path before, to measure against)
 ) -> list:
     "`decode_metrics` of every latent, split over `processes` workers; results in the order of `items`."
     from lost_nb.core import run_jobs
 
+    if processes is None:
+        processes = max(1, min(os.cpu_count() or 1, len(items) // 8))
     if len(items) != len(z):
         raise ValueError(f"{len(items)} items for {len(z)} latents")
     n = max(1, processes)
@@ -563,6 +616,7 @@ def score_latents(
             mc_res=mc_res,
             n_cloud=n_cloud,
             device=str(device or ''),
+            batched=batched,
         )
         for i, (a, b) in enumerate(zip(cut, cut[1:]))
         if b > a

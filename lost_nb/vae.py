@@ -27,11 +27,11 @@ from .data import cache_dir, load_index, load_shape
 __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_cells',
            'plane_pool', 'ResBlock', 'PlaneUNet', 'ConvPlaneEncoder', 'TriplaneVAE', 'VAEConfig', 'vae_config',
            'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch', 'vae_loss',
-           'vae_stage', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'grid_logits', 'grid_point_fn',
-           'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points', 'refine_latent',
-           'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling', 'latent_scaling',
-           'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct', 'latent_iou',
-           'evaluate_shapes', 'summarize']
+           'vae_stage', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'decoded', 'grid_logits',
+           'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points',
+           'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
+           'latent_scaling', 'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
+           'latent_iou', 'evaluate_shapes', 'summarize']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -488,18 +488,24 @@ def decode_logits(
     z: torch.Tensor,  # one latent (C, r, 3r), unscaled
     points: torch.Tensor | np.ndarray,  # (M, 3)
     chunk: int = 2**15,
+    planes: torch.Tensor | None = None,  # `model.decode(z[None])`, when already decoded
 ) -> torch.Tensor:
     "Occupancy logits (M,) of latent `z` at `points`, evaluated in chunks."
-    planes = model.decode(z[None].to(next(model.parameters()).device))
+    planes = decoded(model, z, planes)
     pts = torch.as_tensor(np.asarray(points, np.float32)).to(planes.device)
     return torch.cat(
         [model.query(planes, pts[None, s : s + chunk])[0] for s in range(0, len(pts), chunk)]
     ).cpu()
 
 
-def _plane_terms(model: TriplaneVAE, z: torch.Tensor, res: int) -> tuple:
+def decoded(model, z: torch.Tensor, planes: torch.Tensor | None = None) -> torch.Tensor:
+    "`model.decode(z[None])` on the model's device: the decoded planes of one latent (or `planes`, given)."
+    return model.decode(z[None].to(next(model.parameters()).device)) if planes is None else planes
+
+
+def _plane_terms(model: TriplaneVAE, z: torch.Tensor, res: int, planes: torch.Tensor | None = None) -> tuple:
     "The first MLP layer's per-plane terms on the res^2 points of each plane: A (xy), B (xz), C (yz + bias)."
-    planes = model.decode(z[None].to(next(model.parameters()).device))[0]  # (3, F, R, R)
+    planes = decoded(model, z, planes)[0]  # (3, F, R, R)
     Fc, u = planes.shape[1], torch.linspace(-1, 1, res, device=planes.device)
     # (1, res^2, 1, 2): every (a, b) pair
     ab = torch.stack(torch.meshgrid(u, u, indexing='ij'), -1).reshape(1, -1, 1, 2)
@@ -519,9 +525,10 @@ def grid_logits(
     z: torch.Tensor,  # one latent (C, r, 3r), unscaled
     res: int,  # grid points per side over [-1, 1]
     chunk: int = 2**15,
+    planes: torch.Tensor | None = None,  # `model.decode(z[None])`, when already decoded
 ) -> torch.Tensor:
     "Occupancy logits (res, res, res) on the grid (ij order), the MLP's first layer applied once per plane."
-    A, B, Cc = _plane_terms(model, z, res)
+    A, B, Cc = _plane_terms(model, z, res, planes)
     step = max(1, chunk // (res * res))
     # (step, res, res)
     return torch.cat(
@@ -532,12 +539,12 @@ def grid_logits(
     ).cpu()
 
 
-def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
+def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15, planes: torch.Tensor | None = None):
     """f(idx) -> logits at the grid points `idx` (M, 3) (integer indices into the res^3 grid over [-1, 1]):
     through the per-plane terms for a `TriplaneVAE`, by querying the planes (decoded once) for any other
     model."""
     if isinstance(model, TriplaneVAE):
-        A, B, Cc = _plane_terms(model, z, res)
+        A, B, Cc = _plane_terms(model, z, res, planes)
 
         def f(idx):
             if not len(idx):
@@ -555,7 +562,7 @@ def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15):
             ).cpu()
 
         return f
-    planes = model.decode(z[None].to(next(model.parameters()).device))  # decoded once for every MISE level
+    planes = decoded(model, z, planes)  # decoded once for every MISE level
     u = torch.linspace(-1, 1, res, device=planes.device)
 
     def g(idx):
@@ -585,6 +592,7 @@ def grid_logits_mise(
     res: int,  # grid points per side over [-1, 1]; (res - 1) divisible by 2^levels
     levels: int | None = None,  # refinements (None: `mise_levels(res)`)
     chunk: int = 2**15,
+    planes: torch.Tensor | None = None,  # `model.decode(z[None])`, when already decoded
 ) -> tuple[torch.Tensor, int]:
     """(logits (res, res, res), points evaluated), coarse to fine (OccNet's MISE): every point at stride
     2^levels, then level by level only the points of cells whose corners disagree in sign; each other point
@@ -592,7 +600,7 @@ def grid_logits_mise(
     L = mise_levels(res) if levels is None else levels
     s = 2**L
     assert (res - 1) % s == 0, f"res - 1 = {res - 1} is not divisible by 2^levels = {s}"
-    f = grid_point_fn(model, z, res, chunk)
+    f = grid_point_fn(model, z, res, chunk, planes)
     ax = torch.arange(0, res, s)
     n = len(ax)
     vals = f(torch.cartesian_prod(ax, ax, ax)).view(n, n, n)
@@ -634,17 +642,18 @@ def extract_mesh(
     z: torch.Tensor,  # one latent (C, r, 3r), unscaled
     res: int = 129,  # grid points per side over [-1, 1] (odd, e.g. 2^n + 1: evaluated coarse to fine)
     chunk: int = 2**15,
+    planes: torch.Tensor | None = None,  # `model.decode(z[None])`, when already decoded
 ) -> trimesh.Trimesh:
     """Marching cubes of the occupancy logits of `z` at level 0 (`grid_logits_mise` when `res` - 1 has a
     factor of 2, else the full grid); an empty mesh when the level is never crossed."""
     if mise_levels(res):
-        vol = grid_logits_mise(model, z, res, chunk=chunk)[0].numpy()
+        vol = grid_logits_mise(model, z, res, chunk=chunk, planes=planes)[0].numpy()
     elif isinstance(model, TriplaneVAE):
-        vol = grid_logits(model, z, res, chunk).numpy()
+        vol = grid_logits(model, z, res, chunk, planes).numpy()
     else:  # any other model with decode/query
         u = np.linspace(-1, 1, res, dtype=np.float32)
         grid = np.stack(np.meshgrid(u, u, u, indexing='ij'), -1).reshape(-1, 3)  # (res^3, 3)
-        vol = decode_logits(model, z, grid, chunk).view(res, res, res).numpy()
+        vol = decode_logits(model, z, grid, chunk, planes).view(res, res, res).numpy()
     return volume_mesh(vol)
 
 
