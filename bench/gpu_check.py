@@ -249,9 +249,9 @@ def markdown(rep: dict) -> str:
                          f"{h['hours']:.2f} | {h['hours'] / 8:.2f} |")
         lines += [f"| total | | | | | {r['total_hours']:.2f} | {r['total_hours'] / 8:.2f} |", '',
                   f"Data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.1f} GB (cache "
-                  f"{nd['cache_bytes'] / 1e9:.1f}, teacher features {nd['feature_bytes'] / 1e9:.1f}, latents "
-                  f"{nd['latent_bytes'] / 1e9:.1f}); host RAM for the VAE's training arrays "
-                  f"{nd['train_ram_bytes'] / 1e9:.1f} GB.", '']  # fmt: skip
+                  f"{nd['cache_bytes'] / 1e9:.1f}, the VAE's store {nd['store_bytes'] / 1e9:.1f}, teacher features "
+                  f"{nd['feature_bytes'] / 1e9:.1f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
+                  f"{nd['ram_bytes'] / 1e9:.1f} GB (the training shapes' teacher features, read whole).", '']  # fmt: skip
     return '\n'.join(lines)
 
 

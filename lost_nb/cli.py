@@ -39,9 +39,9 @@ def cmd_data(a):
 
         nd = data_needs(a.profile)
         print(f"profile {a.profile}: {nd['shapes']:,} shapes (procedural and Sweet Home 3D); disk "
-              f"{nd['disk_bytes'] / 1e9:.1f} GB = cache {nd['cache_bytes'] / 1e9:.1f} + teacher features "
-              f"{nd['feature_bytes'] / 1e9:.1f} + latents {nd['latent_bytes'] / 1e9:.1f} (meshes on top); "
-              f"host RAM for the VAE's training arrays {nd['train_ram_bytes'] / 1e9:.1f} GB")
+              f"{nd['disk_bytes'] / 1e9:.1f} GB = cache {nd['cache_bytes'] / 1e9:.1f} + the VAE's store "
+              f"{nd['store_bytes'] / 1e9:.1f} + teacher features {nd['feature_bytes'] / 1e9:.1f} + latents "
+              f"{nd['latent_bytes'] / 1e9:.1f} (meshes on top); host RAM {nd['ram_bytes'] / 1e9:.1f} GB")
         return nd
     if a.source is None:
         raise SystemExit("lost-nb data: name a source (procedural, sh3d or folder), or give --dry-run")

@@ -41,7 +41,7 @@ SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the valu
         'near_sigmas': ((0.01, 0.04), (0.01, 0.04), (0.005, 0.02), (0.005, 0.02)),
         'grid_res': (64, 128, 128, 256),                  # flood-fill grid for meshes that are not closed
         'render_res': (64, 128, 224, 224),                # render side (224: what DINOv2 expects)
-        'n_random_views': (1, 2, 2, 4),                   # random views beside the 4 orthogonal ones
+        'n_random_views': (1, 2, 0, 4),                   # random views beside the 4 orthogonal ones
         'workers': (1, 2, 16, 8),                         # processes building the cache
     },
     'metrics': {

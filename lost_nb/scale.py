@@ -209,7 +209,7 @@ SH3D_MODELS = 930  # Sweet Home 3D models in the default library (about)
 
 
 def data_needs(profile: str) -> dict:
-    "Bytes of `profile`'s data: the cache on disk, the VAE's training arrays in RAM, features and latents."
+    "Bytes of `profile`'s data on disk (cache, the VAE's store, features, latents) and in host memory."
     d = get_profile(profile, 'data')
     n = d['n_procedural'] + (SH3D_MODELS if d['n_sh3d'] is None else d['n_sh3d'])
     q, views = d['n_uniform'] + d['n_near'], 4 + d['n_random_views']
@@ -217,9 +217,10 @@ def data_needs(profile: str) -> dict:
     shape = arrays + q + views * d['render_res'] ** 2  # + inside flags, grey renders (uint8)
     C, r = latent_shape(profile)
     tokens = 257 * 768 if d['render_res'] == 224 else get_profile(profile, 'teacher')['model']['dim']
-    out = dict(shapes=n, cache_bytes=n * shape, train_ram_bytes=2 * int(0.8 * n) * arrays,
-               feature_bytes=n * views * tokens * 4, latent_bytes=n * C * r * 3 * r * 4)  # fmt: skip
-    out['disk_bytes'] = out['cache_bytes'] + out['feature_bytes'] + out['latent_bytes']
+    n_train, feat = int(0.8 * n), views * tokens * 4  # training shapes; a shape's teacher features
+    out = dict(shapes=n, cache_bytes=n * shape, store_bytes=n_train * arrays, feature_bytes=n * feat,
+               latent_bytes=n * C * r * 3 * r * 4, ram_bytes=2 * n_train * feat)  # fmt: skip
+    out['disk_bytes'] = sum(out[k] for k in ('cache_bytes', 'store_bytes', 'feature_bytes', 'latent_bytes'))
     return out
 
 # %% ../nbs/08a_scale.ipynb #c020
@@ -249,8 +250,8 @@ def report(
         print(f"{'total':17s} {pad} " + ' '.join(f"{total / g:9.2f}" for g in gpus))
         nd = data_needs(p)
         print(f"data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.0f} GB (cache "
-              f"{nd['cache_bytes'] / 1e9:.0f}, features {nd['feature_bytes'] / 1e9:.0f}, latents "
-              f"{nd['latent_bytes'] / 1e9:.1f}); VAE training arrays in host RAM "
-              f"{nd['train_ram_bytes'] / 1e9:.0f} GB")
+              f"{nd['cache_bytes'] / 1e9:.0f}, store {nd['store_bytes'] / 1e9:.0f}, features "
+              f"{nd['feature_bytes'] / 1e9:.0f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
+              f"{nd['ram_bytes'] / 1e9:.0f} GB (teacher features)")
         out[p] = dict(memory=mem, hours=proj, total_hours=total, tflops=tflops, data=nd)
     return out

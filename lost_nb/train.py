@@ -5,6 +5,7 @@
 # %% ../nbs/00c_train.ipynb #c003
 from __future__ import annotations
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class FitConfig:
     save_every: int = 500  # checkpoint every this many steps, and at the last
     log_every: int = 0  # print the mean loss every this many steps (main process; 0: never)
     max_minutes: float = 0.0  # stop on wall time too: fraction done = max(s / steps, minutes / max_minutes)
+    prefetch: bool | None = None  # draw the next step's batch in a background thread (None: on CUDA)
 
 # %% ../nbs/00c_train.ipynb #c009
 @dataclass
@@ -197,13 +199,22 @@ class Trainer:
             self.ema.update(self.model)
         return total
 
-    def mean(self, parts: dict) -> dict:
-        "The loss parts of one step averaged over the processes, as floats (every process calls it)."
+    def mean(self, parts: dict, host: bool = True) -> dict:
+        """The loss parts of one step averaged over the processes, as floats (every process calls it); with
+        `host=False` as device tensors, read later by `host` (no wait for the device at every step)."""
         keys = list(parts)
         t = torch.stack([parts[k].to(self.device) for k in keys])
         if self.world > 1:
             t = self.acc.reduce(t, 'mean')
-        return dict(zip(keys, t.tolist()))
+        return dict(zip(keys, t.tolist())) if host else dict(zip(keys, t))
+
+    def host(self, pending: list) -> list:
+        "Loss parts of several steps (`mean(..., host=False)`) as floats, read from the device at once."
+        if not pending:
+            return []
+        keys = list(pending[0])
+        rows = torch.stack([torch.stack([p[k] for k in keys]) for p in pending]).tolist()
+        return [dict(zip(keys, r)) for r in rows]
 
     def frac(self, step: int, seconds: float) -> float:
         "Fraction of training done: steps over `steps`, or the slowest process's minutes over `max_minutes`."
@@ -299,15 +310,36 @@ def fit(
     seconds, frac = prev_s, tr.frac(step, prev_s)
     bar = progress(range(step, stop), desc, total=stop - step)
     tr.net.train()
-    while step < stop and frac < 1:
+    cuda = tr.device.type == 'cuda'
+    # a batch that is a function of its step alone may be drawn ahead (one running stream is drawn in turn)
+    ahead = (cuda if cfg.prefetch is None else cfg.prefetch) and bool(cfg.seed_stride)
+    pool = ThreadPoolExecutor(1) if ahead else None
+
+    def draw(s):
+        gs = g
         if cfg.seed_stride:
-            g.manual_seed(cfg.seed * 1_000_003 + step * cfg.seed_stride)  # the batch: a function of the step
-        parts = tr.mean(tr.step(stage.sample(step, g), step, frac))
+            gs = torch.Generator().manual_seed(cfg.seed * 1_000_003 + s * cfg.seed_stride)
+        b = stage.sample(s, gs)  # the batch: a function of the step (or the next of the running stream)
+        return {k: v.pin_memory() if torch.is_tensor(v) else v for k, v in b.items()} if cuda else b
+
+    nxt = pool.submit(draw, step) if ahead else None
+    pending = []  # loss parts of the steps not yet read to the host (a read waits for the device)
+    while step < stop and frac < 1:
+        batch = nxt.result() if ahead else draw(step)
+        if ahead and step + 1 < stop:
+            nxt = pool.submit(draw, step + 1)  # drawn while this step runs
+        pending.append(tr.mean(tr.step(batch, step, frac), host=False))
         step += 1
         bar.update(1)
-        for k, v in parts.items():
-            log.setdefault(k, []).append(v)
         seconds = prev_s + time.time() - t0
+        saving = ckpt and (step % cfg.save_every == 0 or step == stop)
+        logging = cfg.log_every and step % cfg.log_every == 0
+        read = cfg.max_minutes > 0 or after_step is not None or saving or logging or step == stop
+        if read or len(pending) >= 50:
+            for parts in tr.host(pending):
+                for k, v in parts.items():
+                    log.setdefault(k, []).append(v)
+            pending = []
         frac = tr.frac(step, seconds)
         if after_step is not None:
             after_step(step, log, state)
@@ -320,6 +352,11 @@ def fit(
             meta = dict(step=step, log=log, train_seconds=seconds, finished=finished, state=state)
             tr.save(ckpt, config, kind, inputs, g, **meta)
     bar.close()
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+    for parts in tr.host(pending):  # a stop on wall time leaves some
+        for k, v in parts.items():
+            log.setdefault(k, []).append(v)
     tr.acc.wait_for_everyone()  # the checkpoint is written before any process reads it
     return Fitted(stage.model, tr.ema, log, step, seconds)
 

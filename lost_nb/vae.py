@@ -15,7 +15,7 @@ import trimesh
 from safetensors import safe_open
 from safetensors.torch import save_file
 from skimage.measure import marching_cubes
-from .core import ProfileConfig, seed_everything, get_device
+from .core import ProfileConfig, seed_everything, get_device, data_dir, file_lock, stable_hash
 from .core import init_distributed, progress, atomic_write, save_checkpoint, load_checkpoint
 from .core import update_checkpoint, CheckpointError, file_hash, checkpoint_header
 from .train import FitConfig, Stage, build, fit
@@ -26,10 +26,10 @@ from .data import cache_dir, load_index, load_shape
 # %% auto #0
 __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'plane_coords', 'sample_triplane', 'plane_cells',
            'plane_pool', 'ResBlock', 'PlaneUNet', 'ConvPlaneEncoder', 'TriplaneVAE', 'VAEConfig', 'vae_config',
-           'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'load_arrays', 'get_batch', 'vae_loss',
-           'vae_stage', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'decoded', 'grid_logits',
-           'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh', 'encode_points',
-           'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
+           'arch_of', 'build_vae', 'profile_vae_config', 'occupancy_target', 'array_store', 'load_arrays', 'get_batch',
+           'vae_loss', 'vae_stage', 'train_vae', 'import_direct3d', 'load_vae', 'decode_logits', 'decoded',
+           'grid_logits', 'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh',
+           'encode_points', 'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
            'latent_scaling', 'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
            'latent_iou', 'evaluate_shapes', 'summarize']
 
@@ -313,6 +313,45 @@ def occupancy_target(
     return (0.5 - sdf / (2 * band)).clamp(0, 1)
 
 # %% ../nbs/02_triplane_vae.ipynb #c032
+def _store_key(entries: list, keys: tuple, n_surface: int | None) -> str:
+    "The identity of a store's inputs: each shape's cache file (name, size, modification time), what is read."
+    files = []
+    for src, folder, name in entries:
+        st = (folder / name).stat()
+        files.append((src, name, st.st_size, st.st_mtime_ns))
+    return stable_hash([files, list(keys), n_surface])
+
+
+def array_store(
+    entries: list,  # [(source, cache folder, file name)] of the shapes, in order
+    keys: tuple,  # the arrays to store
+    n_surface: int | None = None,  # keep the first n_surface rows of 'surface' and 'normals'
+) -> Path:
+    """A folder of one `.npy` file per array, every shape's rows stacked, written once from the cache (a shape
+    at a time: never all in memory) and reused while the cache files are the same."""
+    folder = data_dir() / 'store' / _store_key(entries, keys, n_surface)
+    with file_lock(folder.with_suffix('.lock')):  # one writer; the other processes wait, then read
+        if (folder / 'done').exists():
+            return folder
+        folder.mkdir(parents=True, exist_ok=True)
+        outs = {}
+        for i, (src, cache, name) in enumerate(entries):
+            with np.load(cache / name) as z:
+                for k in keys:
+                    a = z[k][:n_surface] if k in ('surface', 'normals') else z[k]
+                    if k not in outs:  # (shapes, rows, ...) on disk
+                        shape = (len(entries), *a.shape)
+                        outs[k] = np.lib.format.open_memmap(folder / f'{k}.npy.tmp', 'w+', a.dtype, shape)
+                    outs[k][i] = a
+        for m in outs.values():
+            m.flush()
+        outs.clear()  # closes the maps
+        for k in keys:
+            (folder / f'{k}.npy.tmp').replace(folder / f'{k}.npy')
+        (folder / 'done').write_text('')
+    return folder
+
+
 def load_arrays(
     sources: list,  # [(source, data cfg)]
     split: str | None = 'train',  # 'train' | 'val' | 'test' | None for every shape
@@ -320,23 +359,34 @@ def load_arrays(
     keys: tuple = ('surface', 'normals', 'queries', 'sdf'),  # the arrays to read
     # keep only the first n_surface surface points (they are in random order)
     n_surface: int | None = None,
+    store: bool = True,  # tensors over a memory-mapped `array_store` (False: every array read into memory)
 ) -> dict:
-    "Surface points, normals, queries, signed distances of cached shapes as tensors, with ids and sources."
-    out = {k: [] for k in (*keys, 'ids', 'source')}
-    n_uniform = None
+    """Surface points, normals, queries, signed distances of cached shapes as tensors, with ids and sources.
+    With `store`, the tensors map files on disk: a batch reads its rows, and a training set far larger than
+    memory trains as well (the page cache keeps what fits)."""
+    entries, out, n_uniform = [], {'ids': [], 'source': []}, None
     for src, cfg in sources:
         rows = [r for r in load_index(src, cfg) if split is None or r['split'] == split][:n]
         n_uniform = cfg['n_uniform']
-        for r in rows:
-            with np.load(cache_dir(src, cfg) / r['file']) as z:
+        entries += [(src, cache_dir(src, cfg), r['file']) for r in rows]
+        out['ids'] += [r['shape_id'] for r in rows]
+        out['source'] += [src] * len(rows)
+    if not entries:
+        out.update({k: torch.zeros(0) for k in keys})
+    elif store:
+        folder = array_store(entries, keys, n_surface)
+        out.update({k: torch.from_numpy(np.load(folder / f'{k}.npy', mmap_mode='c')) for k in keys})
+    else:
+        arrays = {k: [] for k in keys}
+        for _, cache, name in entries:
+            with np.load(cache / name) as z:
                 for k in keys:
-                    out[k].append(torch.from_numpy(z[k][:n_surface] if k in ('surface', 'normals') else z[k]))
-            out['ids'].append(r['shape_id'])
-            out['source'].append(src)
-    for k in keys:
-        out[k] = torch.stack(out[k]) if out[k] else torch.zeros(0)
+                    a = z[k][:n_surface] if k in ('surface', 'normals') else z[k]
+                    arrays[k].append(torch.from_numpy(a))
+        out.update({k: torch.stack(v) for k, v in arrays.items()})
     out['n_uniform'] = n_uniform
     return out
+
 
 
 def get_batch(data: dict, idx: torch.Tensor, n_points: int, n_occ: int, g: torch.Generator) -> tuple:
