@@ -251,7 +251,7 @@ def markdown(rep: dict) -> str:
                   f"Data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.1f} GB (cache "
                   f"{nd['cache_bytes'] / 1e9:.1f}, the VAE's store {nd['store_bytes'] / 1e9:.1f}, teacher features "
                   f"{nd['feature_bytes'] / 1e9:.1f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
-                  f"{nd['ram_bytes'] / 1e9:.1f} GB (the training shapes' teacher features, read whole).", '']  # fmt: skip
+                  f"{nd['ram_bytes'] / 1e9:.1f} GB (renders and teacher features, read whole).", '']  # fmt: skip
     return '\n'.join(lines)
 
 

@@ -174,15 +174,18 @@ def paired_features(source: str, data_cfg: dict, vae_ckpt: Path | str, tfeat: di
             f"teacher features lack {len(missing)} shapes of {source!r} (e.g. {missing[0]}): rerun 02a"
         )
     k = torch.tensor([pos[i] for i in ids])
-    St = teacher_grid(tfeat['tokens'][k].float())  # (N, 4t, D)
-    g2 = int(round(math.sqrt(St.shape[1])))
-    if g2 != grid:  # pool the teacher grid to the student's
-        St = (
-            F.adaptive_avg_pool2d(St.transpose(1, 2).reshape(len(St), -1, g2, g2), grid)
-            .flatten(2)
-            .transpose(1, 2)
-        )
-    return dict(ids=ids, z=z.float(), zt=tfeat['global'][k].float(), St=St)
+    parts = []
+    for s in range(0, len(k), 512):  # 512 shapes at a time in fp32: never every shape's tokens at once
+        St = teacher_grid(tfeat['tokens'][k[s : s + 512]].float())  # (n, 4t, D)
+        g2 = int(round(math.sqrt(St.shape[1])))
+        if g2 != grid:  # pool the teacher grid to the student's
+            St = (
+                F.adaptive_avg_pool2d(St.transpose(1, 2).reshape(len(St), -1, g2, g2), grid)
+                .flatten(2)
+                .transpose(1, 2)
+            )
+        parts.append(St)
+    return dict(ids=ids, z=z.float(), zt=tfeat['global'][k].float(), St=torch.cat(parts))
 
 
 def subset(

@@ -216,10 +216,13 @@ def data_needs(profile: str) -> dict:
     arrays = 2 * d['n_surface'] * 3 * 4 + q * (3 * 4 + 4)  # surface, normals; queries, sdf (float32)
     shape = arrays + q + views * d['render_res'] ** 2  # + inside flags, grey renders (uint8)
     C, r = latent_shape(profile)
-    tokens = 257 * 768 if d['render_res'] == 224 else get_profile(profile, 'teacher')['model']['dim']
-    n_train, feat = int(0.8 * n), views * tokens * 4  # training shapes; a shape's teacher features
+    t = get_profile(profile, 'teacher')['model']
+    tokens, D = (257 * 768, 768) if d['render_res'] == 224 else ((t['res'] // 16) ** 2 * t['dim'], t['dim'])
+    n_train, feat = int(0.8 * n), 4 * tokens * 2  # training shapes; a shape's fp16 teacher tokens
+    rida = n_train * get_profile(profile, 'rida')['model']['grid'] ** 2 * D * 4  # RIDA's fp32 targets
     out = dict(shapes=n, cache_bytes=n * shape, store_bytes=n_train * arrays, feature_bytes=n * feat,
-               latent_bytes=n * C * r * 3 * r * 4, ram_bytes=2 * n_train * feat)  # fmt: skip
+               latent_bytes=n * C * r * 3 * r * 4,
+               ram_bytes=max(n * (views * d['render_res'] ** 2 + feat), n * feat + rida))  # fmt: skip
     out['disk_bytes'] = sum(out[k] for k in ('cache_bytes', 'store_bytes', 'feature_bytes', 'latent_bytes'))
     return out
 
@@ -252,6 +255,6 @@ def report(
         print(f"data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.0f} GB (cache "
               f"{nd['cache_bytes'] / 1e9:.0f}, store {nd['store_bytes'] / 1e9:.0f}, features "
               f"{nd['feature_bytes'] / 1e9:.0f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
-              f"{nd['ram_bytes'] / 1e9:.0f} GB (teacher features)")
+              f"{nd['ram_bytes'] / 1e9:.0f} GB (renders, teacher features)")
         out[p] = dict(memory=mem, hours=proj, total_hours=total, tflops=tflops, data=nd)
     return out

@@ -242,17 +242,19 @@ def train_offline_teacher(
 # %% ../nbs/02a_teacher.ipynb #c024
 @torch.no_grad()
 def shape_features(teacher, renders: np.ndarray, batch: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
-    "(global (N, D), tokens (N, 4, T, D)) of shapes from their 4 orthogonal renders (N, V, H, W)."
+    """(global (N, D), tokens (N, 4, T, D) in fp16) of shapes from their 4 orthogonal renders (N, V, H, W);
+    the tokens are written into one fp16 tensor batch by batch (never all of them in fp32, nor twice)."""
     nv = len(ORTHO_VIEWS)
     ims = renders[:, :nv].reshape(-1, *renders.shape[2:])  # (N*4, H, W)
-    toks, gs = [], []
+    toks, gs = None, []
     for i in range(0, len(ims), batch):
         t, g = teacher(ims[i : i + batch])
-        toks.append(t.cpu())
+        if toks is None:
+            toks = torch.empty(len(ims), *t.shape[1:], dtype=torch.float16)  # (N*4, T, D)
+        toks[i : i + len(t)] = t.cpu()
         gs.append(g.cpu())
-    t, g = torch.cat(toks), torch.cat(gs)
-    g = F.normalize(g.view(len(renders), nv, -1).mean(1), dim=-1)  # (N, D)
-    return g, t.view(len(renders), nv, *t.shape[1:])  # (N, 4, T, D)
+    g = F.normalize(torch.cat(gs).view(len(renders), nv, -1).mean(1), dim=-1)  # (N, D)
+    return g, toks.view(len(renders), nv, *toks.shape[1:])  # (N, 4, T, D)
 
 
 def teacher_features(teacher, source: str, data_cfg: dict, teacher_id: str) -> dict:
