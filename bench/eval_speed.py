@@ -3,12 +3,15 @@
 for each decode, 2 workers) and by the batched path (`batched=True`, a worker a core: planes decoded once for a
 batch of latents, the teacher over the renders of a batch), with the ratio of their wall times and the largest
 difference between their metrics (the two paths compute the same numbers). Needs the profile's VAE, teacher and
-data cache (`make demo` for cpu). Results: <figures of the profile>/bench/eval_speed.json.
+data cache (`make demo` for cpu), or `--setup DIR`: a small setup of the profile's sizes built in DIR first (300
+procedural shapes, 100 of them val; a VAE trained 600 steps and an offline teacher 100 steps: real decodes to time,
+not converged ones). Results: <figures of the profile>/bench/eval_speed.json.
 
     python bench/eval_speed.py                       # cpu: 100 val latents of the procedural source
-    python bench/eval_speed.py --profile smoke --n 40
+    python bench/eval_speed.py --setup /tmp/eval-speed   # the same, on a setup of its own (about 3 minutes)
 """
 import argparse, os, time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,12 +23,43 @@ from lost_nb.vae import load_latents
 from _record import write_result
 
 
+def setup(folder: Path, profile: str):
+    "Data, a VAE with its latents and an offline teacher at `profile`'s sizes, in `folder` (kept for reruns)."
+    from lost_nb.data import build_dataset, split_of
+    from lost_nb.shapes import procedural_items
+    from lost_nb.teacher import TeacherConfig, load_renders, train_offline_teacher
+    from lost_nb.vae import (encode_cache, encode_points, latent_scale_factor, latent_scaling, load_arrays,
+                             profile_vae_config, set_scale_factor, train_vae)  # fmt: skip
+
+    os.environ.update(LOST_NB_DATA=str(folder / 'data'), LOST_NB_RUNS=str(folder / 'runs'))
+    ck = run_dir('vae', profile) / 'vae.safetensors'
+    if (run_dir('teacher', profile) / 'offline_teacher.safetensors').exists():
+        return
+    dcfg, vsec, tsec = (get_profile(profile, s) for s in ('data', 'vae', 'teacher'))
+    items = procedural_items(1200, seed=0)
+    pick = [it for it in items if split_of(it['shape_id']) == 'train'][:200]
+    pick += [it for it in items if split_of(it['shape_id']) == 'val'][:100]
+    build_dataset(pick, 'proc', dcfg, workers=2, verbose=False)
+    train, cfg = load_arrays([('proc', dcfg)], 'train'), profile_vae_config(vsec)
+    model, _ = train_vae(train, cfg, {**vsec['train'], 'steps': 600}, ck, log_every=0)
+    z = encode_points(model, train['surface'][:, : cfg.n_points], train['normals'][:, : cfg.n_points])
+    set_scale_factor(ck, latent_scale_factor(z), mean=float(z.mean()), std=float(z.std()), n=len(z))
+    encode_cache(model, 'proc', dcfg, ck, latent_scaling(ck))
+    _, ims, _ = load_renders([('proc', dcfg)], 'train')
+    ocfg, tt = TeacherConfig.from_profile(tsec['model']), tsec['train']
+    train_offline_teacher(ims, ocfg, 100, tt['batch_size'], tt['lr'], tt['warmup'],
+                          ckpt=run_dir('teacher', profile) / 'offline_teacher.safetensors')  # fmt: skip
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--profile', default='cpu')
+    ap.add_argument('--setup', default=None, help='build a small setup of the profile in this folder, then time')
     ap.add_argument('--n', type=int, default=100, help='latents scored (val shapes, repeated if fewer)')
     ap.add_argument('--mc-res', type=int, default=None, help="marching-cubes grid (default: the tokenizer eval's)")
     a = ap.parse_args()
+    if a.setup:
+        setup(Path(a.setup), a.profile)
     dcfg, ck = get_profile(a.profile, 'data'), run_dir('vae', a.profile) / 'vae.safetensors'
     mc = a.mc_res or get_profile(a.profile, 'tokenizer')['eval']['mc_res']
     src = 'proc' if 'proc' in built_sources(dcfg) else built_sources(dcfg)[0]
