@@ -1,11 +1,12 @@
 """Scoring decodes at the speed of the machine: the same validation latents scored, in one run, by the path before
-(`score_latents(batched=False, processes=2)`: one latent at a time, its planes decoded twice, the teacher called
-for each decode, 2 workers) and by the batched path (`batched=True`, a worker a core: planes decoded once for a
-batch of latents, the teacher over the renders of a batch), with the ratio of their wall times and the largest
-difference between their metrics (the two paths compute the same numbers). Needs the profile's VAE, teacher and
-data cache (`make demo` for cpu), or `--setup DIR`: a small setup of the profile's sizes built in DIR first (300
-procedural shapes, 100 of them val; a VAE trained 600 steps and an offline teacher 100 steps: real decodes to time,
-not converged ones). Results: <figures of the profile>/bench/eval_speed.json.
+(`score_latents(batched=False, processes=2)`: one latent at a time, the teacher called for each decode, 2
+workers) and by the batched path (`batched=True`, a worker a core: the planes of 16 latents decoded at once, the
+teacher over the renders of 16 decodes; each latent's planes are decoded once in both, where the code before this
+change decoded them twice), with the ratio of their wall times and the largest difference between their metrics
+(the two paths compute the same numbers). Needs the profile's VAE, teacher and data cache (`make demo` for cpu),
+or `--setup DIR`: a small setup of the profile's sizes built in DIR first (300 procedural shapes, 100 of them val;
+a VAE trained 600 steps and an offline teacher 100 steps: real decodes to time, not converged ones). Results:
+<figures of the profile>/bench/eval_speed.json.
 
     python bench/eval_speed.py                       # cpu: 100 val latents of the procedural source
     python bench/eval_speed.py --setup /tmp/eval-speed   # the same, on a setup of its own (about 3 minutes)

@@ -238,7 +238,6 @@ def markdown(rep: dict) -> str:
              'counted by PyTorch at an assumed sustained throughput (not measured until a GPU runs '
              '`make gpu-check`).', '']  # fmt: skip
     for p, r in rep.items():
-        nd = r['data']
         lines += [f"## `{p}` (at {r['tflops']:.0f} TFLOP/s a GPU)", '',
                   '| stage | micro-batch | peak GB | TFLOP a step | steps x models | hours, 1 GPU | hours, 8 GPUs |',
                   '|---|---|---|---|---|---|---|']  # fmt: skip
@@ -248,10 +247,7 @@ def markdown(rep: dict) -> str:
             lines.append(f"| {s} | {mb} | {pk} | {h['step_tflop']:.3f} | {h['steps'] * h['models']:,} | "
                          f"{h['hours']:.2f} | {h['hours'] / 8:.2f} |")
         lines += [f"| total | | | | | {r['total_hours']:.2f} | {r['total_hours'] / 8:.2f} |", '',
-                  f"Data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.1f} GB (cache "
-                  f"{nd['cache_bytes'] / 1e9:.1f}, the VAE's store {nd['store_bytes'] / 1e9:.1f}, teacher features "
-                  f"{nd['feature_bytes'] / 1e9:.1f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
-                  f"{nd['ram_bytes'] / 1e9:.1f} GB (renders and teacher features, read whole).", '']  # fmt: skip
+                  f"Data: {scale.data_summary(r['data'])}.", '']  # fmt: skip
     return '\n'.join(lines)
 
 

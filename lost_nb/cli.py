@@ -35,13 +35,10 @@ def cmd_data(a):
     "Build and cache a dataset; print the skip report and shapes per second (`--dry-run`: what it needs)."
     cfg = get_profile(a.profile, 'data')
     if a.dry_run:
-        from .scale import data_needs  # imports every stage: only here
+        from .scale import data_needs, data_summary  # imports every stage: only here
 
         nd = data_needs(a.profile)
-        print(f"profile {a.profile}: {nd['shapes']:,} shapes (procedural and Sweet Home 3D); disk "
-              f"{nd['disk_bytes'] / 1e9:.1f} GB = cache {nd['cache_bytes'] / 1e9:.1f} + the VAE's store "
-              f"{nd['store_bytes'] / 1e9:.1f} + teacher features {nd['feature_bytes'] / 1e9:.1f} + latents "
-              f"{nd['latent_bytes'] / 1e9:.1f} (meshes on top); host RAM {nd['ram_bytes'] / 1e9:.1f} GB")
+        print(f"profile {a.profile}: {data_summary(nd)}")
         return nd
     if a.source is None:
         raise SystemExit("lost-nb data: name a source (procedural, sh3d or folder), or give --dry-run")

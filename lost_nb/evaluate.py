@@ -548,8 +548,8 @@ def score_latents_job(
     batch: int = 16,
 ) -> list:
     """`decode_metrics` of every latent against its item's shape (a `run_jobs` job: loads the VAE and teacher
-    on `device`; marching cubes and mesh metrics run on the CPU). `batched=False`: one latent at a time, its
-    planes decoded twice, the teacher called for each (the path before; kept to measure against)."""
+    on `device`; marching cubes and mesh metrics run on the CPU). `batched=False`: one latent at a time, the
+    teacher called for each decode (the path before; kept to measure against)."""
     from lost_nb.core import get_profile
     from lost_nb.data import load_shape
     from lost_nb.teacher import active_teacher
@@ -559,30 +559,16 @@ def score_latents_job(
     scale = latent_scaling(vae_ckpt)
     teacher, _ = active_teacher(profile, dino_weights, device=device or None)
     dcfg, n_points = get_profile(profile, 'data'), get_profile(profile, 'metrics')['n_points']
-    if not batched:
-        shapes = (load_shape(src, dcfg, sid) if src is not None else None for src, sid in items)
-        return [_score_one_old(vae, scale, zi, sh, teacher, dcfg, n_points, mc_res, n_cloud)
-                for zi, sh in zip(z, shapes)]  # fmt: skip
-    out, dev = [], next(vae.parameters()).device
+    out, dev, batch = [], next(vae.parameters()).device, batch if batched else 1
+    embed = None if batched else teacher  # batched: the renders are embedded together at the end
     with torch.no_grad():
         for s in range(0, len(items), batch):
-            zb = scale.decode(z[s : s + batch])
-            planes = vae.decode(zb.to(dev))  # every latent of the batch at once
+            planes = vae.decode(scale.decode(z[s : s + batch]).to(dev))  # every latent of the batch at once
             for i, ((src, sid), zi) in enumerate(zip(items[s : s + batch], z[s : s + batch])):
                 shape = load_shape(src, dcfg, sid) if src is not None else None
-                out.append(decode_metrics(vae, scale, zi, shape, None, dcfg['n_uniform'], n_points, mc_res,
+                out.append(decode_metrics(vae, scale, zi, shape, embed, dcfg['n_uniform'], n_points, mc_res,
                                           dcfg['render_res'], n_cloud, planes[i : i + 1]))  # fmt: skip
-    return embed_views(teacher, out)
-
-
-def _score_one_old(vae, scale, z, shape, teacher, dcfg, n_points, mc_res, n_cloud) -> dict:
-    "One latent as scoring did before batching: its planes decoded for the queries and again for the mesh."
-    zu = scale.decode(z)
-    occ = None
-    if shape is not None:
-        occ = decode_logits(vae, zu, shape['queries'][: dcfg['n_uniform']]).numpy() > 0
-    mesh = extract_mesh(vae, zu, mc_res)
-    return score_mesh(mesh, shape, teacher, dcfg['n_uniform'], n_points, dcfg['render_res'], occ, n_cloud)
+    return embed_views(teacher, out) if batched else out
 
 
 def score_latents(

@@ -21,7 +21,7 @@ from .gpt import GPTConfig, gpt_stage
 # %% auto #0
 __all__ = ['STAGES', 'MODELS', 'GPU_BYTES', 'ASSUMED_TFLOPS', 'SH3D_MODELS', 'latent_shape', 'feature_dim', 'micro_rows',
            'stage_at', 'gpt_cond_dim', 'stage_memory', 'flop_counter', 'step_flops', 'decode_flops', 'test_shapes',
-           'projection', 'data_needs', 'report']
+           'projection', 'data_needs', 'data_summary', 'report']
 
 # %% ../nbs/08a_scale.ipynb #c008
 STAGES = ('vae', 'teacher', 'rida', 'tokenizer', 'gpt')
@@ -226,6 +226,15 @@ def data_needs(profile: str) -> dict:
     out['disk_bytes'] = sum(out[k] for k in ('cache_bytes', 'store_bytes', 'feature_bytes', 'latent_bytes'))
     return out
 
+
+def data_summary(nd: dict) -> str:
+    "`data_needs` in one line (what `lost-nb data --dry-run`, `report` and the device check print)."
+    gb = lambda k: f"{nd[k] / 1e9:.1f}"
+    return (f"{nd['shapes']:,} shapes; disk {gb('disk_bytes')} GB = cache {gb('cache_bytes')} + the VAE's "
+            f"store {gb('store_bytes')} + teacher features {gb('feature_bytes')} + latents "
+            f"{gb('latent_bytes')} (meshes on top); host RAM {gb('ram_bytes')} GB (renders, teacher "
+            "features)")
+
 # %% ../nbs/08a_scale.ipynb #c020
 def report(
     profiles=('gpu', 'paper'),
@@ -252,9 +261,6 @@ def report(
         pad = f"{'':5s} {'':5s} {'':8s} {'':11s} {'':10s}"
         print(f"{'total':17s} {pad} " + ' '.join(f"{total / g:9.2f}" for g in gpus))
         nd = data_needs(p)
-        print(f"data: {nd['shapes']:,} shapes; disk {nd['disk_bytes'] / 1e9:.0f} GB (cache "
-              f"{nd['cache_bytes'] / 1e9:.0f}, store {nd['store_bytes'] / 1e9:.0f}, features "
-              f"{nd['feature_bytes'] / 1e9:.0f}, latents {nd['latent_bytes'] / 1e9:.1f}); host RAM "
-              f"{nd['ram_bytes'] / 1e9:.0f} GB (renders, teacher features)")
+        print(f"data: {data_summary(nd)}")
         out[p] = dict(memory=mem, hours=proj, total_hours=total, tflops=tflops, data=nd)
     return out

@@ -324,6 +324,13 @@ def fit(
 
     nxt = pool.submit(draw, step) if ahead else None
     pending = []  # loss parts of the steps not yet read to the host (a read waits for the device)
+
+    def flush():  # the pending steps' loss parts into the log
+        for parts in tr.host(pending):
+            for k, v in parts.items():
+                log.setdefault(k, []).append(v)
+        pending.clear()
+
     while step < stop and frac < 1:
         batch = nxt.result() if ahead else draw(step)
         if ahead and step + 1 < stop:
@@ -332,31 +339,27 @@ def fit(
         step += 1
         bar.update(1)
         seconds = prev_s + time.time() - t0
-        saving = ckpt and (step % cfg.save_every == 0 or step == stop)
+        saving = ckpt and step % cfg.save_every == 0
         logging = cfg.log_every and step % cfg.log_every == 0
-        read = cfg.max_minutes > 0 or after_step is not None or saving or logging or step == stop
-        if read or len(pending) >= 50:
-            for parts in tr.host(pending):
-                for k, v in parts.items():
-                    log.setdefault(k, []).append(v)
-            pending = []
+        # read before anything uses the log (every step when the time or a callback may end or read it); the
+        # last step of the loop is always read, so nothing is left pending after it
+        every = cfg.max_minutes > 0 or after_step is not None
+        if every or saving or logging or step == stop or len(pending) >= 50:
+            flush()
         frac = tr.frac(step, seconds)
         if after_step is not None:
             after_step(step, log, state)
-        if cfg.log_every and step % cfg.log_every == 0 and tr.acc.is_main_process:
+        if logging and tr.acc.is_main_process:
             means = ' '.join(f"{k} {np.mean(v[-cfg.log_every:]):.4f}" for k, v in log.items())
             lr = tr.lr_at(frac)
             print(f"{desc} step {step}: {means} lr {lr:.2e} {seconds:.0f}s ({frac:.0%} done)", flush=True)
-        if ckpt and (step % cfg.save_every == 0 or step == stop or frac >= 1):
+        if saving or ckpt and (step == stop or frac >= 1):
             finished = frac >= 1 or step >= cfg.steps
             meta = dict(step=step, log=log, train_seconds=seconds, finished=finished, state=state)
             tr.save(ckpt, config, kind, inputs, g, **meta)
     bar.close()
     if pool is not None:
         pool.shutdown(cancel_futures=True)
-    for parts in tr.host(pending):  # a stop on wall time leaves some
-        for k, v in parts.items():
-            log.setdefault(k, []).append(v)
     tr.acc.wait_for_everyone()  # the checkpoint is written before any process reads it
     return Fitted(stage.model, tr.ema, log, step, seconds)
 

@@ -313,6 +313,11 @@ def occupancy_target(
     return (0.5 - sdf / (2 * band)).clamp(0, 1)
 
 # %% ../nbs/02_triplane_vae.ipynb #c032
+def _array(z, k: str, n_surface: int | None) -> np.ndarray:
+    "Array `k` of a shape's cache file `z`: its first `n_surface` rows for surface points and normals."
+    return z[k][:n_surface] if k in ('surface', 'normals') else z[k]
+
+
 def _store_key(entries: list, keys: tuple, n_surface: int | None) -> str:
     "The identity of a store's inputs: each shape's cache file (name, size, modification time), what is read."
     files = []
@@ -338,7 +343,7 @@ def array_store(
         for i, (src, cache, name) in enumerate(entries):
             with np.load(cache / name) as z:
                 for k in keys:
-                    a = z[k][:n_surface] if k in ('surface', 'normals') else z[k]
+                    a = _array(z, k, n_surface)
                     if k not in outs:  # (shapes, rows, ...) on disk
                         shape = (len(entries), *a.shape)
                         outs[k] = np.lib.format.open_memmap(folder / f'{k}.npy.tmp', 'w+', a.dtype, shape)
@@ -381,12 +386,10 @@ def load_arrays(
         for _, cache, name in entries:
             with np.load(cache / name) as z:
                 for k in keys:
-                    a = z[k][:n_surface] if k in ('surface', 'normals') else z[k]
-                    arrays[k].append(torch.from_numpy(a))
+                    arrays[k].append(torch.from_numpy(_array(z, k, n_surface)))
         out.update({k: torch.stack(v) for k, v in arrays.items()})
     out['n_uniform'] = n_uniform
     return out
-
 
 
 def get_batch(data: dict, idx: torch.Tensor, n_points: int, n_occ: int, g: torch.Generator) -> tuple:
