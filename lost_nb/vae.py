@@ -597,22 +597,23 @@ def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15, planes: 
     through the per-plane terms for a `TriplaneVAE`, by querying the planes (decoded once) for any other
     model."""
     if isinstance(model, TriplaneVAE):
-        A, B, Cc = _plane_terms(model, z, res, planes)
+        # (res^2, H) each: a point's term is a row, gathered by index_select (2-3x faster than A[i, j])
+        A, B, Cc = (t.flatten(0, 1) for t in _plane_terms(model, z, res, planes))
+
+        def term(T, a, b):  # (M, H): rows a * res + b of a plane's terms
+            return T.index_select(0, a * res + b)
 
         def f(idx):
             if not len(idx):
                 return torch.zeros(0)
-            i, j, k = idx.to(A.device).T
-            return torch.cat(
-                [
-                    model.occ_mlp[1:](
-                        A[i[s : s + chunk], j[s : s + chunk]]
-                        + B[i[s : s + chunk], k[s : s + chunk]]
-                        + Cc[j[s : s + chunk], k[s : s + chunk]]
-                    )[..., 0]
-                    for s in range(0, len(idx), chunk)
-                ]
-            ).cpu()
+            out = []
+            for s in range(0, len(idx), chunk):
+                i, j, k = idx[s : s + chunk].to(A.device).T
+                h = term(A, i, j)
+                h += term(B, i, k)
+                h += term(Cc, j, k)  # the first layer at the points, summed in the same order as before
+                out.append(model.occ_mlp[1:](h)[..., 0])
+            return torch.cat(out).cpu()
 
         return f
     planes = decoded(model, z, planes)  # decoded once for every MISE level
