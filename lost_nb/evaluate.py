@@ -25,8 +25,8 @@ from .vae import decode_logits, decoded, extract_mesh, LatentScaling
 __all__ = ['TEXT_COLUMNS', 'PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier',
            'category_accuracy', 'bootstrap_ci', 'paired_bootstrap', 'bootstrap_diff', 'mcnemar', 'IdentityFeatures',
            'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna', 'generation_metrics', 'PCACode',
-           'score_mesh', 'view_features', 'embed_views', 'decode_metrics', 'score_latents_job', 'score_latents',
-           'write_csv', 'read_csv', 'summarise', 'compare']
+           'token_norm', 'PCALNCode', 'score_mesh', 'view_features', 'embed_views', 'decode_metrics',
+           'score_latents_job', 'score_latents', 'write_csv', 'read_csv', 'summarise', 'compare']
 
 # %% ../nbs/04_evaluate.ipynb #c006
 class PointClassifier(nn.Module):
@@ -439,6 +439,55 @@ class PCACode:
             if old.key() == cls(None, None, None, 0.0, n, d, z.shape[1:], inputs).key():
                 return old
         return cls.load(cls.fit(z, n, d, inputs).save(path))
+
+# %% ../nbs/04_evaluate.ipynb #c022b
+def token_norm(t: torch.Tensor) -> torch.Tensor:
+    "Per-token LayerNorm without gain or bias, as LoST's tokens: (B, k, d), each token of mean 0, variance 1."
+    return F.layer_norm(t, (t.shape[-1],))
+
+
+class PCALNCode:
+    """A `PCACode`'s tokens through `token_norm`, read back by a least-squares map a prefix length: the linear
+    code with LoST's normalisation (each token's mean and scale removed)."""
+
+    def __init__(
+        self,
+        pca: PCACode,
+        readouts: dict,  # k -> (k d + 1, k d): normalised prefix (and a 1) -> the first k d coefficients
+    ):
+        self.pca, self.readouts, self.n, self.d = pca, readouts, pca.n, pca.d
+
+    @classmethod
+    def fit(
+        cls,
+        pca: PCACode,
+        z: torch.Tensor,  # (S, C, r, 3r) training latents (scaled)
+        ks: list,  # prefix lengths a read-out is fitted for
+        ridge: float = 1e-3,  # added to the Gram matrix's diagonal (entries of unit scale): for stability
+    ) -> 'PCALNCode':
+        c = pca.encode(z).double()  # (S, n, d)
+        out = {}
+        for k in ks:
+            X = token_norm(c[:, :k]).flatten(1)
+            X = torch.cat([X, torch.ones(len(c), 1, dtype=c.dtype)], 1)  # (S, k d + 1)
+            Y = c[:, :k].flatten(1)  # (S, k d): the coefficients the prefix stands for
+            G = X.T @ X + ridge * torch.eye(X.shape[1], dtype=X.dtype)
+            out[int(k)] = torch.linalg.solve(G, X.T @ Y).float()
+        return cls(pca, out)
+
+    def encode(self, z: torch.Tensor) -> torch.Tensor:
+        "(B, C, r, 3r) latents -> (B, n, d) normalised tokens."
+        return token_norm(self.pca.encode(z))
+
+    def decode(self, tokens: torch.Tensor) -> torch.Tensor:
+        "(B, k, d) a prefix of normalised tokens -> (B, C, r, 3r) latents, for a k the code was fitted for."
+        k = tokens.shape[1]
+        if k not in self.readouts:
+            fitted = sorted(self.readouts)
+            raise ValueError(f"PCA-LN has no read-out for a prefix of {k} tokens (fitted: {fitted})")
+        W = self.readouts[k].to(tokens.device)
+        X = torch.cat([tokens.flatten(1), tokens.new_ones(len(tokens), 1)], 1)  # (B, k d + 1)
+        return self.pca.decode((X @ W).view(len(tokens), k, self.d))
 
 # %% ../nbs/04_evaluate.ipynb #c024
 @torch.no_grad()

@@ -81,6 +81,10 @@ def _table1(fig: Path) -> str:
         "interval over shapes; KID of the decodes' teacher "
         "features against the ground truth's (the subset spread "
         "beside it); k = 0 is the VAE's own reconstruction. "
+        "`LoST` rows (and its ablations') are mean decodes, the decoder's one-step x0 prediction, which the "
+        "fidelity metrics reward as they reward PCA's deterministic decode; `LoST sample` is its DDIM "
+        "sample. `PCA-LN` is PCA through LoST's per-token LayerNorm with a least-squares read-out: the "
+        "matched linear code. "
         f"Teacher: `{rows[0].get('teacher')}`.\n"
     ]
     cols = [
@@ -330,7 +334,8 @@ def _generation(fig: Path) -> str:
 
 
 def _retrieval(fig: Path) -> str:
-    rows, knn = _read(fig, 'table3_retrieval.csv'), _read(fig, 'teacher_knn.json')
+    names = ('table3_retrieval.csv', 'teacher_knn.json', 'teacher_choice.json')
+    rows, knn, choice = (_read(fig, f) for f in names)
     out = []
     if knn:
         out.append(
@@ -347,6 +352,14 @@ def _retrieval(fig: Path) -> str:
                 ],
             )
             + '\n'
+        )
+    if choice:
+        m = choice['margins_over_pixels']
+        out.append(
+            "Mean k-NN margin over raw pixels (`figures/teacher_choice.json`): "
+            + ', '.join(f"{k} {v:+.3f}" for k, v in m.items())
+            + f"; the more semantic teacher is `{choice['more_semantic']}`, "
+            f"the profile's default `{choice['default']}`.\n\n"
         )
     if rows:
         out.append(

@@ -267,6 +267,12 @@ class LoST(nn.Module):
             eps_fn, (B, self.cfg.C, self.cfg.r, 3 * self.cfg.r), steps, g, tokens.device
         )
 
+    def decode_mean(self, tokens: torch.Tensor, cfg_scale: float = 1.0, seed: int = 0) -> torch.Tensor:
+        """The mean decode (B, C, r, 3r) of a prefix: the decoder's x0 prediction from pure noise at t = T
+        (one DDIM step), its regression estimate of E[z | tokens]. Fidelity metrics reward the conditional
+        mean (an exact posterior sample has twice its expected squared error), so it is what they score."""
+        return self.detokenize(tokens, steps=1, cfg_scale=cfg_scale, seed=seed)
+
 # %% ../nbs/03_train_tokenizer.ipynb #c026
 class PooledCond(nn.Module):
     """Ours: the mean of the kept tokens (B, K, d), projected to the DiT's width (B, dec_width), for its adaLN
