@@ -22,19 +22,20 @@ __all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'sto
 def decode_tokens(
     coder,  # a LoST tokenizer (`lost_nb.tokenizer.LoST`) or a `PCACode`
     tokens: torch.Tensor,  # (B, k, d) a prefix
-    steps: int = 25,  # the tokenizer's sampler steps
+    steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode, `LoST.decode_mean`)
     seed: int = 0,
     batch: int = 256,
 ) -> torch.Tensor:
     "Scaled latents (B, C, r, 3r) of token prefixes, in batches."
     if isinstance(coder, PCACode):
         return coder.decode(tokens)
-    return torch.cat(
-        [
-            coder.detokenize(tokens[i : i + batch], steps=steps, seed=seed)
-            for i in range(0, len(tokens), batch)
-        ]
-    )
+
+    def one(t):
+        if steps is None:
+            return coder.decode_mean(t, seed=seed)
+        return coder.detokenize(t, steps=steps, seed=seed)
+
+    return torch.cat([one(tokens[i : i + batch]) for i in range(0, len(tokens), batch)])
 
 
 @torch.no_grad()
@@ -43,7 +44,7 @@ def generate_latents(
     coder,  # what the GPT's tokens decode through
     cond: torch.Tensor,  # (B, 1, D) condition tokens
     n: int | None = None,  # tokens to generate
-    decode_steps: int = 25,
+    decode_steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode)
     batch: int = 256,
     seed: int = 0,
     **sample_kw,  # `lost_nb.gpt.generate_steps`'s: cfg_scale, cfg_schedule, temperature, head_steps, ...
