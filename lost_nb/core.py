@@ -190,6 +190,7 @@ SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the valu
             'clf_steps': (20, 600, 3000, 5000),           # training steps of the category classifier
             # sampler steps timed
             'step_sweep': ((1, 5, 10), (1, 10, 25, 50, 100, 250), (10, 25, 50, 100), (25, 50, 100, 250)),
+            'plaus_points': (64, 256, 512, 2048),         # points a cloud for the plausibility 1-NNA
         },
     },
     'gpt': {

@@ -24,9 +24,10 @@ from .vae import decode_logits, decoded, extract_mesh, LatentScaling
 # %% auto #0
 __all__ = ['TEXT_COLUMNS', 'PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier',
            'category_accuracy', 'bootstrap_ci', 'paired_bootstrap', 'bootstrap_diff', 'mcnemar', 'IdentityFeatures',
-           'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna', 'generation_metrics', 'PCACode',
-           'token_norm', 'PCALNCode', 'score_mesh', 'view_features', 'embed_views', 'decode_metrics',
-           'score_latents_job', 'score_latents', 'write_csv', 'read_csv', 'summarise', 'compare']
+           'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna', 'generation_metrics', 'd2_histogram',
+           'c2st', 'one_nna_items', 'plausibility', 'PCACode', 'token_norm', 'PCALNCode', 'score_mesh', 'view_features',
+           'embed_views', 'decode_metrics', 'score_latents_job', 'score_latents', 'write_csv', 'read_csv', 'summarise',
+           'compare']
 
 # %% ../nbs/04_evaluate.ipynb #c006
 class PointClassifier(nn.Module):
@@ -344,6 +345,95 @@ def generation_metrics(S, R, normalise: bool = True) -> dict:
     d_sr = pairwise_cd(s, r)
     out = dict(**cov_mmd(d_sr), one_nna=one_nna(pairwise_cd(s), pairwise_cd(r), d_sr))
     return dict(**out, n_gen=len(s), n_ref=len(r), points=s.shape[1])
+
+# %% ../nbs/04_evaluate.ipynb #c018b
+def d2_histogram(
+    points,  # (B, P, 3) surface points in the normalised box [-1, 1]^3
+    bins: int = 32,
+    pairs: int = 8192,  # random point pairs a shape
+    seed: int = 0,
+) -> torch.Tensor:
+    """Osada et al.'s D2 shape distribution: (B, bins) histograms (summing to 1) of the distances between
+    random pairs of a cloud's points, over [0, 2 sqrt 3] (the box's diagonal)."""
+    p = _clouds(points)
+    g = torch.Generator().manual_seed(seed)
+    i, j = torch.randint(0, p.shape[1], (2, pairs), generator=g)
+    d = (p[:, i] - p[:, j]).norm(dim=-1)  # (B, pairs)
+    idx = (d / (2 * math.sqrt(3)) * bins).long().clamp(0, bins - 1)
+    return torch.zeros(len(p), bins).scatter_add_(1, idx, torch.ones_like(d)) / pairs
+
+
+def _logistic(X: torch.Tensor, y: torch.Tensor, l2: float, iters: int = 200) -> torch.Tensor:
+    "Weights (D + 1,) of an L2-penalised logistic regression (float64, L-BFGS), the bias last."
+    w = torch.zeros(X.shape[1] + 1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([w], max_iter=iters, line_search_fn='strong_wolfe', tolerance_grad=1e-9)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(X @ w[:-1] + w[-1], y) + l2 * w[:-1].pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach()
+
+
+def c2st(
+    x,  # (N, D) features of the decodes
+    y,  # (M, D) features of the real shapes
+    folds: int = 5,
+    l2: float = 1e-2,  # penalty on the weights of standardised features
+    seed: int = 0,
+) -> dict:
+    """{accuracy, lo, hi, p, n}: the classifier two-sample test. min(N, M) of each set (a seeded subsample of
+    the larger), `folds`-fold cross-validated accuracy of a logistic regression separating them; 0.5 when it
+    cannot."""
+    x, y = (torch.as_tensor(np.asarray(v, np.float64)) for v in (x, y))
+    rng, n = np.random.default_rng(seed), min(len(x), len(y))
+    X = torch.cat([x[rng.permutation(len(x))[:n]], y[rng.permutation(len(y))[:n]]])  # (2n, D)
+    lab = torch.cat([torch.ones(n), torch.zeros(n)]).double()
+    fold, correct = np.arange(2 * n)[rng.permutation(2 * n)] % folds, np.zeros(2 * n)
+    for f in range(folds):
+        tr, te = torch.as_tensor(fold != f), torch.as_tensor(fold == f)
+        mu, sd = X[tr].mean(0), X[tr].std(0) + 1e-8  # standardised on the training folds alone
+        w = _logistic((X[tr] - mu) / sd, lab[tr], l2)
+        pred = ((X[te] - mu) / sd @ w[:-1] + w[-1] > 0).double()
+        correct[te.numpy()] = (pred == lab[te]).numpy()
+    ci = bootstrap_ci(correct, seed=seed)
+    p = float(binomtest(int(correct.sum()), 2 * n, 0.5, alternative='greater').pvalue)
+    return dict(accuracy=float(correct.mean()), lo=ci['lo'], hi=ci['hi'], p=p, n=n)
+
+
+def one_nna_items(D_ss, D_rr, D_sr) -> np.ndarray:
+    "`one_nna`'s leave-one-out verdicts (R's clouds, then S's): True where the nearest is of its own kind."
+    ss, rr, sr = (np.asarray(v, np.float64) for v in (D_ss, D_rr, D_sr))
+    M = np.block([[rr, sr.T], [sr, ss]])
+    np.fill_diagonal(M, np.inf)
+    label = np.r_[np.ones(len(rr), bool), np.zeros(len(ss), bool)]
+    return label[M.argmin(0)] == label
+
+
+def plausibility(
+    feat,  # (N, D) teacher features of the decodes
+    cloud,  # (N, P, 3) their surface points
+    real_feat,  # (M, D) teacher features of real shapes disjoint from the decoded ones
+    real_cloud,  # (M, P', 3) their surface points
+    points: int = 256,  # points a cloud for 1-NNA (a seeded subsample)
+    seed: int = 0,
+) -> dict:
+    """{c2st, c2st_lo, c2st_hi, c2st_p, one_nna, one_nna_lo, one_nna_hi, n, n_real}: C2ST on [teacher
+    feature, D2] and 1-NNA on clouds, each on min(N, M) shapes of either set."""
+    cloud, real_cloud = _clouds(cloud), _clouds(real_cloud)
+    f_s = torch.cat([torch.as_tensor(feat).float(), d2_histogram(cloud, seed=seed)], 1)
+    f_r = torch.cat([torch.as_tensor(real_feat).float(), d2_histogram(real_cloud, seed=seed)], 1)
+    c = c2st(f_s, f_r, seed=seed)
+    rng, n = np.random.default_rng(seed + 1), min(len(cloud), len(real_cloud))
+    sub = lambda C: C[rng.permutation(len(C))[:n]][:, rng.permutation(C.shape[1])[:points]]  # noqa: E731
+    s, r = normalise_sets(sub(cloud), sub(real_cloud))
+    v = one_nna_items(pairwise_cd(s), pairwise_cd(r), pairwise_cd(s, r)).astype(float)
+    ci = bootstrap_ci(v, seed=seed)
+    return dict(c2st=c['accuracy'], c2st_lo=c['lo'], c2st_hi=c['hi'], c2st_p=c['p'], one_nna=float(v.mean()),
+                one_nna_lo=ci['lo'], one_nna_hi=ci['hi'], n=n, n_real=len(real_cloud))  # fmt: skip
 
 # %% ../nbs/04_evaluate.ipynb #c020
 class PCACode:
