@@ -4,9 +4,9 @@ RIDA also its mining thresholds `pos` / `neg` and teacher-neighbour batches `nei
 nbs/02b_rida.ipynb trains them), trained side by side (`run_jobs`, one thread each) for STEPS steps into a
 temporary folder, then mAP@3 against the teacher's neighbours beside raw triplane latents, on validation
 splits only: procedural (in distribution; the split whose pairwise Pearson also picks each run's best
-checkpoint) and Sweet Home 3D (out of distribution: RIDA never trains on it, except with sh3d=1). No shape of
-the test split is scored here (the notebook's `figures/table3_retrieval.csv` scores the procedural test split
-and all of Sweet Home 3D, so its out-of-distribution pool holds these validation shapes too). Needs the
+checkpoint) and Sweet Home 3D (out of distribution: these runs train on procedural shapes only, unless
+sh3d=1; the notebook's RIDA trains on both sources). No shape of the test split is scored here (the notebook's
+`figures/table3_retrieval.csv` scores each source's test split). Needs the
 profile's runs of 02 (VAE) and 02a (teacher).
 
 Flags: width=, depth= (RIDA sizes), rank=W (rank-loss weight, default 1.0), profile=NAME. Instead of the RIDA
@@ -63,12 +63,14 @@ def job(obj:str, o:dict, fl:dict, ed:dict, rcfg:dict, ckpt:Path, steps:int)->dic
     rm, rt = rcfg['model'], rcfg['train']
     cfg = replace(ed['cfg'], width=int(o.get('width', fl.get('width', rm['width']))),
                   depth=int(o.get('depth', fl.get('depth', rm['depth']))))
-    n = int(round(o.get('frac', 1.0) * len(ed['train']['z'])))
-    train = {k: v[:n] for k, v in ed['train'].items()}
+    proc = R.subset(ed['data']['proc'], ed['split'], ('train',))   # the procedural training shapes
+    n = int(round(o.get('frac', 1.0) * len(proc['z'])))
+    train = {k: v[:n] for k, v in proc.items()}
     if o.get('sh3d'):   # diagnostic: Sweet Home 3D's training split joins the training shapes
         extra = R.subset(ed['data']['sh3d'], ed['split'], ('train',))
         train = {k: (train[k] + extra[k]) if k == 'ids' else torch.cat([train[k], extra[k]]) for k in train}
-    kw = dict(train=train, val=ed['val'], cfg=cfg, objective=obj, ckpt=ckpt, steps=steps,
+    val = R.subset(ed['data']['proc'], ed['split'], ('val',))   # the procedural validation split picks checkpoints
+    kw = dict(train=train, val=val, cfg=cfg, objective=obj, ckpt=ckpt, steps=steps,
               batch_size=min(int(o.get('batch', rt['batch_size'])), len(train['ids'])), lr=rt['lr'],
               eval_every=rt['eval_every'], warmup=rt['warmup'], seed=0)
     if obj == 'regression':

@@ -178,6 +178,7 @@ SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the valu
             'lr_floor': (0.1, 0.1, 0.1, 0.1),             # final lr as a fraction of the peak
             'nested_warmup': (10, 250, 1000, 20_000),     # steps before nested dropout starts
             'coarse_weight': (1.0, 1.0, 0.0, 0.0),        # weight of the coarse read-out's MSE (ours)
+            'semantic_form': ('spatial',) * 4,            # RIDA's grid location by location (official code)
             'pca_init': (True, True, False, False),       # start the linear parts at PCA (ours)
             'processes': (3, 3, 0, 0),                    # LoST, ablations side by side (0: in turn)
             'micro_batch': (0, 0, 0, 64),                 # rows a forward pass (0: the whole batch)

@@ -21,9 +21,9 @@ from .vae import load_latents
 
 # %% auto #0
 __all__ = ['QueryPool', 'RIDAConfig', 'RIDA', 'loss_global', 'loss_rank', 'loss_spatial', 'teacher_grid', 'rida_loss',
-           'pairwise_pearson', 'paired_features', 'subset', 'extractor_data', 'regression_loss', 'topk_neighbours',
-           'neighbour_batch', 'embed', 'TrainRIDA', 'rida_stage', 'train_extractor', 'train_extractor_job',
-           'load_semantic_extractor', 'average_precision', 'retrieval_metrics']
+           'pairwise_pearson', 'paired_features', 'subset', 'merged', 'extractor_data', 'regression_loss',
+           'topk_neighbours', 'neighbour_batch', 'embed', 'TrainRIDA', 'rida_stage', 'train_extractor',
+           'train_extractor_job', 'load_semantic_extractor', 'average_precision', 'retrieval_metrics']
 
 # %% ../nbs/02b_rida.ipynb #c008
 class QueryPool(nn.Module):
@@ -198,6 +198,12 @@ def subset(
     return dict(ids=[d['ids'][i] for i in k], z=d['z'][k], zt=d['zt'][k], St=d['St'][k])
 
 
+def merged(ds: list) -> dict:
+    "Paired features of several sources as one: ids joined, tensors concatenated in the same order."
+    cat = {k: torch.cat([d[k] for d in ds]) for k in ('z', 'zt', 'St')}
+    return dict(ids=[i for d in ds for i in d['ids']], **cat)
+
+
 def extractor_data(
     data_cfg: dict,
     rida_cfg: dict,  # a profile's data and rida sections
@@ -206,8 +212,8 @@ def extractor_data(
     teacher,
     tid: str,
 ) -> dict:
-    """What RIDA trains and is scored on: paired features of both sources, procedural train/val, the model
-    config, splits, categories."""
+    """What RIDA trains and is scored on: paired features of every built source; train and val of all of
+    them (the sources the tokenizer it guides sees), the model config, splits, categories."""
     srcs = built_sources(data_cfg)
     tf = {src: teacher_features(teacher, src, data_cfg, tid) for src in srcs}
     z0 = load_latents('proc', data_cfg, vae_ckpt)[1]
@@ -227,8 +233,8 @@ def extractor_data(
         split=split,
         cats=cats,
         latent_shape=tuple(z0.shape[1:]),
-        train=subset(data['proc'], split, ('train',)),
-        val=subset(data['proc'], split, ('val',)),
+        train=merged([subset(data[s], split, ('train',)) for s in srcs]),
+        val=merged([subset(data[s], split, ('val',)) for s in srcs]),
     )
 
 # %% ../nbs/02b_rida.ipynb #c030

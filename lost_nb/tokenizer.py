@@ -18,9 +18,9 @@ from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder, run_blocks
 from .rida import load_semantic_extractor
 
 # %% auto #0
-__all__ = ['ADDITIONS', 'ADDITION_MODULES', 'VARIANT_TAGS', 'patchify', 'unpatchify', 'prefix_lengths', 'register_mask',
-           'LoSTConfig', 'LoSTEncoder', 'LoSTDecoder', 'Diffusion', 'LoST', 'PooledCond', 'CoarseReadout', 'LinearPath',
-           'pca_axes', 'init_pca', 'extractor_targets', 'semantic_loss', 'sample_keep', 'tokenizer_stage',
+__all__ = ['ADDITIONS', 'ADDITION_MODULES', 'SEMANTIC_FORMS', 'VARIANT_TAGS', 'patchify', 'unpatchify', 'prefix_lengths',
+           'register_mask', 'LoSTConfig', 'LoSTEncoder', 'LoSTDecoder', 'Diffusion', 'LoST', 'PooledCond',
+           'CoarseReadout', 'LinearPath', 'pca_axes', 'init_pca', 'semantic_loss', 'sample_keep', 'tokenizer_stage',
            'train_tokenizer', 'train_tokenizer_job', 'load_tokenizer']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
@@ -362,24 +362,24 @@ def init_pca(
     return model
 
 # %% ../nbs/03_train_tokenizer.ipynb #c033
-@torch.no_grad()
-def extractor_targets(
-    extractor: nn.Module,
-    z: torch.Tensor,  # (N, C, r, 3r) the training latents
-    chunk: int = 256,
-) -> torch.Tensor:
-    """(N, D) the frozen extractor's global features f(x0) of every training latent, computed once before
-    training."""
-    return torch.cat([extractor(z[i : i + chunk])[1] for i in range(0, len(z), chunk)])
+SEMANTIC_FORMS = ('spatial', 'global')
 
 
 def semantic_loss(
     extractor: nn.Module,
     x0_hat: torch.Tensor,  # (B, C, r, 3r) predicted clean latents
-    target: torch.Tensor,  # (B, D) f(x0) of the true latents (`extractor_targets`)
+    x0: torch.Tensor,  # (B, C, r, 3r) the true latents
+    form: str = 'spatial',  # 'spatial': the grid, location by location (official code); 'global': one vector
 ) -> torch.Tensor:
-    "1 - cos(f(x0_hat), f(x0)) on the frozen extractor's global features, averaged over the batch."
-    return (1 - F.cosine_similarity(extractor(x0_hat.clamp(-5, 5))[1], target, dim=-1)).mean()
+    """1 - cos(f(x0_hat), f(x0)) on the frozen extractor, averaged: over the batch and the spatial grid's
+    locations ('spatial'), or over the batch on the global vectors ('global'). f(x0) is computed here without
+    gradient (one more forward of the small extractor a step: no stored targets, at any dataset size)."""
+    if form not in SEMANTIC_FORMS:
+        raise ValueError(f"semantic form {form!r} is not one of {SEMANTIC_FORMS}")
+    i = 0 if form == 'spatial' else 1  # the extractor returns (spatial (B, T, D), global (B, D))
+    with torch.no_grad():
+        target = extractor(x0)[i]
+    return (1 - F.cosine_similarity(extractor(x0_hat.clamp(-5, 5))[i], target, dim=-1)).mean()
 
 
 def sample_keep(B: int, K: int, nested: bool, p_uncond: float, g: torch.Generator) -> torch.Tensor:
@@ -403,6 +403,7 @@ def tokenizer_stage(
     # trained RIDA checkpoint (or the frozen RIDA itself) for the semantic loss (None: no semantic loss)
     extractor_path: Path | str | nn.Module | None,
     semantic_weight: float = 1.0,  # weight of L_semantic (0: the Table 4 ablation)
+    semantic_form: str = 'spatial',  # `semantic_loss`'s form: 'spatial' (official) or 'global'
     nested: bool = True,  # nested dropout (False: plain truncation at test time, the ablation)
     nested_warmup: int = 0,  # steps of full-length training before nested dropout starts
     coarse_weight: float = 1.0,  # weight of the read-out's MSE to x0 (with `coarse_readout`)
@@ -427,9 +428,6 @@ def tokenizer_stage(
     if extractor_path is not None and semantic_weight > 0:
         loaded = isinstance(extractor_path, nn.Module)
         extractor = extractor_path if loaded else load_semantic_extractor(extractor_path, device)
-    # f(x0): frozen, computed once on the device, kept on the CPU with the latents (on `meta`: kept as is)
-    targets = extractor_targets(extractor, z.to(device)) if extractor is not None else None
-    targets = targets if targets is None or targets.is_meta else targets.cpu()
     config = dict(
         model=asdict(cfg),
         steps=steps,
@@ -438,6 +436,7 @@ def tokenizer_stage(
         warmup=warmup,
         lr_floor=lr_floor,
         semantic_weight=semantic_weight,
+        semantic_form=semantic_form,
         nested=nested,
         coarse_weight=coarse_weight,
         pca_init=pca_init,
@@ -448,12 +447,12 @@ def tokenizer_stage(
     )
 
     def sample(step, g):
-        "The step's global batch: latents, kept prefixes, timesteps, noise (and the extractor's targets)."
+        "The step's global batch: latents, kept prefixes, timesteps, noise."
         idx = torch.randint(len(z), (batch_size,), generator=g)
         keep = sample_keep(batch_size, cfg.K, nested and step >= nested_warmup, cfg.p_uncond, g)
         t = torch.randint(cfg.T, (batch_size,), generator=g)
         eps = torch.randn(z[idx].shape, generator=g)
-        return dict(x0=z[idx], keep=keep, t=t, eps=eps, target=None if targets is None else targets[idx])
+        return dict(x0=z[idx], keep=keep, t=t, eps=eps)
 
     def loss(net, b):
         "L_diffusion + w_sem L_semantic + w_coarse L_coarse of one micro-batch."
@@ -464,7 +463,7 @@ def tokenizer_stage(
         zero = l_diff.new_zeros(())
         l_coarse = F.mse_loss(xc, x0) if xc is not None else zero
         l_sem = (
-            semantic_loss(extractor, model.diffusion.to_eps_x0(x_t, t, out)[1], b['target'])
+            semantic_loss(extractor, model.diffusion.to_eps_x0(x_t, t, out)[1], x0, semantic_form)
             if extractor is not None
             else zero
         )
