@@ -569,6 +569,168 @@ def _refactor(fig: Path) -> str:
         + '\n'
     )
 
+# %% ../nbs/09_results.ipynb #c011b
+def _paired_verdict(rows: list, what: str) -> tuple:
+    """(verdict, evidence) of paired rows (diff, lo, hi, p, n) where LoST is `a` and a positive diff favours
+    it: reproduced only if every row's interval (or McNemar's p with a positive diff) clears zero."""
+    if not rows:
+        return 'untested', f"no {what} rows"
+
+    def sig_pos(r):
+        return (
+            num(r.get('lo')) > 0
+            if not math.isnan(num(r.get('lo')))
+            else num(r['diff']) > 0 and num(r['p']) < 0.05
+        )
+
+    def sig_neg(r):
+        return (
+            num(r.get('hi')) < 0
+            if not math.isnan(num(r.get('hi')))
+            else num(r['diff']) < 0 and num(r['p']) < 0.05
+        )
+
+    ev = '; '.join(
+        f"{r.get('source', r.get('pool', r.get('condition', '')))}: {num(r['diff']):+.3f}"
+        + (
+            f" [{num(r['lo']):+.3f}, {num(r['hi']):+.3f}]"
+            if not math.isnan(num(r.get('lo')))
+            else f" (p {num(r['p']):.2g})"
+        )
+        + f" n={int(num(r['n']))}"
+        for r in rows
+    )  # fmt: skip
+    if all(sig_pos(r) for r in rows):
+        return 'reproduced', ev
+    if any(sig_neg(r) for r in rows):
+        return 'not reproduced (the comparator is ahead)', ev
+    return 'not reproduced (no significant difference)', ev
+
+
+def _claims(fig: Path) -> str:
+    "The claims section: a line a claim of the paper, each verdict computed from the files in `fig`."
+    p1, p3, p2 = (
+        _read(fig, f) or [] for f in ('table1_paired.csv', 'table3_paired.csv', 'table2_paired.csv')
+    )
+    pl, ratios = _read(fig, 'table1_plausibility.csv') or [], _read(fig, 'token_ratios.csv') or []
+    teacher = next((r.get('teacher') for r in _read(fig, 'table1_summary.csv') or []), None)
+    circ = f" (judged by `{teacher}`, the teacher that trained RIDA: circular)" if teacher else ''
+    lines = []
+
+    def add(claim, verdict_ev, file):
+        lines.append(dict(claim=claim, verdict=verdict_ev[0], evidence=verdict_ev[1], file=file))
+
+    def p1rows(b, k, metric):
+        return [r for r in p1 if r['b'] == b and int(num(r['k'])) == k and r['metric'] == metric]
+
+    # plausible short prefixes: LoST's k = 1 mean decode against PCA's and PCA-LN's, C2ST intervals apart
+    if pl:
+        ev, ok, bad = [], True, False
+        for src in dict.fromkeys(r['source'] for r in pl):
+            at = {(r['method'], int(num(r['k']))): r for r in pl if r['source'] == src}
+            lo = at.get(('LoST', 1))
+            for b in ('PCA', 'PCA-LN'):
+                o = at.get((b, 1))
+                if lo is None or o is None:
+                    continue
+                ok &= num(lo['c2st_hi']) < num(o['c2st_lo'])
+                bad |= num(lo['c2st_lo']) > num(o['c2st_hi'])
+                ev.append(f"{src}: LoST {cell(lo, 'c2st')} vs {b} {cell(o, 'c2st')} (n={int(num(lo['n']))})")
+        v = (
+            'reproduced'
+            if ev and ok
+            else 'not reproduced (the comparator is ahead)'
+            if bad
+            else ('not reproduced (no significant difference)' if ev else 'untested')
+        )
+        add(
+            "Short prefixes decode to complete, plausible shapes "
+            "(C2ST at k = 1, 0.5 ideal: LoST below PCA, PCA-LN)",
+            (v, '; '.join(ev) or 'no k = 1 rows'),
+            'table1_plausibility.csv',
+        )
+    else:
+        add(
+            "Short prefixes decode to complete, plausible shapes",
+            ('untested', 'no plausibility file'),
+            'table1_plausibility.csv',
+        )
+    for b in ('PCA', 'PCA-LN'):
+        add(
+            f"The first token carries the principal semantics (category accuracy at k = 1, LoST minus {b})",
+            _paired_verdict(p1rows(b, 1, 'category_correct'), f'LoST vs {b} category'),
+            'table1_paired.csv',
+        )
+    add(
+        "The semantic loss makes early tokens more semantic "
+        "(Table 4: teacher similarity at k = 1, LoST minus no "
+        "semantic loss)" + circ,
+        _paired_verdict(p1rows('LoST, no semantic loss', 1, 'teacher_sim'), 'ablation'),
+        'table1_paired.csv',
+    )
+    add(
+        "Nested dropout makes every prefix decodable (IoU at k = 1, LoST minus no nested dropout)",
+        _paired_verdict(p1rows('LoST, no nested dropout', 1, 'iou'), 'ablation'),
+        'table1_paired.csv',
+    )
+    add(
+        "RIDA's features retrieve semantic neighbours better than direct regression (Table 3, mAP@3)",
+        _paired_verdict(
+            [r for r in p3 if r['b'] == 'direct regression' and r['metric'] == 'mAP@3'], 'Table 3'
+        ),
+        'table3_paired.csv',
+    )
+    lod = [r for r in ratios if r['coder'] == 'LoST' and r['metric'] == 'iou']
+    if lod:
+        lo_min = min((num(r['ratio_lo']) for r in lod), default=math.nan)
+        unmatched = sum(1 for r in lod if math.isnan(num(r.get('ratio'))))
+        v = (
+            'reproduced'
+            if lo_min >= 10 and not unmatched
+            else 'not reproduced (fewer than 10x at some level)'
+        )
+        add(
+            "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers "
+            "(IoU-matched token ratio >= 10x)",
+            (
+                v,
+                f"smallest ratio lower bound {lo_min:,.0f}x over {len(lod)} baseline levels; "
+                f"{unmatched} unmatched",
+            ),
+            'token_ratios.csv',
+        )
+    else:
+        add(
+            "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers",
+            ('untested', 'no token ratios'),
+            'token_ratios.csv',
+        )
+    add(
+        "LoST-GPT beats the prior autoregressive 3D generators (ShapeLLM-Omni, OctGPT) on Table 2",
+        ('not testable at this scale', "those models are not trained here; the closest test follows"),
+        '',
+    )
+    add(
+        "LoST-GPT generates closer to its condition than a GPT on the matched linear code (PCA-GPT, teacher "
+        "similarity)" + circ,
+        _paired_verdict([r for r in p2 if r['b'] == 'PCA-GPT' and r['metric'] == 'teacher_sim'], 'Table 2'),
+        'table2_paired.csv',
+    )
+    add("RIDA converges faster and steadies nested dropout", ('untested', 'no convergence file yet'), '')
+    return (
+        "## What holds of the paper's claims\n\n"
+        + md_table(
+            lines,
+            [
+                ('claim', lambda r: r['claim']),
+                ('verdict', lambda r: f"**{r['verdict']}**"),
+                ('deciding number [95%], n', lambda r: r['evidence']),
+                ('file', lambda r: f"`{r['file']}`" if r['file'] else '-'),
+            ],
+        )
+        + '\n'
+    )
+
 
 def results_page(fig: Path | str) -> str:
     "The results page (markdown) of the files in `fig`."
@@ -581,7 +743,7 @@ def results_page(fig: Path | str) -> str:
         "where labelled as the paper's.\n\n"
     )
     sections = (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches)
-    return head + ''.join(f(fig) for f in sections)
+    return head + _claims(fig) + ''.join(f(fig) for f in sections)
 
 
 def write_results_page(fig: Path | str) -> Path:
