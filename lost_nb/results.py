@@ -743,7 +743,13 @@ def results_page(fig: Path | str) -> str:
         "where labelled as the paper's.\n\n"
     )
     sections = (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches)
-    return head + _claims(fig) + ''.join(f(fig) for f in sections)
+    figure = (
+        "![LoST (mean decode and sample), PCA, PCA-LN and the level-of-detail baselines against tokens]"
+        "(table1_comparison.png)\n\n"
+        if (fig / 'table1_comparison.png').exists()
+        else ''
+    )  # the one figure of the comparison, then the tables
+    return head + _claims(fig) + figure + ''.join(f(fig) for f in sections)
 
 
 def write_results_page(fig: Path | str) -> Path:
