@@ -638,14 +638,19 @@ def embed_views(
     teacher,
     scored: list,  # `score_mesh` results made with teacher=None: each holds its 4 renders
     batch: int = 64,  # decodes a teacher pass
+    key: str | None = None,  # None: 'feature' and 'views', renders dropped; else 'feature@key', renders kept
 ) -> list:
-    "The scored decodes with their teacher features, their renders embedded in batches (renders dropped)."
+    """The scored decodes with their teacher features, their renders embedded in batches (renders dropped,
+    unless a `key` names a second teacher's feature: a judge's, before the active teacher's own)."""
     for s in range(0, len(scored), batch):
         part = scored[s : s + batch]
         g = teacher(np.concatenate([r['renders'] for r in part]))[1]  # (4 n, D)
         for r, gi in zip(part, g.view(len(part), -1, g.shape[-1])):
-            r.update(view_features(gi))
-            del r['renders']
+            if key is None:
+                r.update(view_features(gi))
+                del r['renders']
+            else:
+                r[f'feature@{key}'] = view_features(gi)['feature']
     return scored
 
 
@@ -685,6 +690,7 @@ def score_latents_job(
     device: str = '',  # where the VAE decodes and the teacher embeds ('': CUDA when present)
     batched: bool = True,  # planes decoded for `batch` latents at once, the teacher over their renders
     batch: int = 16,
+    judges: tuple = (),  # teacher kinds (`active_teacher`'s) that also embed each decode: 'feature@<id>'
 ) -> list:
     """`decode_metrics` of every latent against its item's shape (a `run_jobs` job: loads the VAE and teacher
     on `device`; marching cubes and mesh metrics run on the CPU). `batched=False`: one latent at a time, the
@@ -694,6 +700,8 @@ def score_latents_job(
     from lost_nb.teacher import active_teacher
     from lost_nb.vae import load_vae, latent_scaling
 
+    if judges and not batched:
+        raise ValueError("judges need the batched path (the renders are embedded after decoding)")
     vae, _ = load_vae(vae_ckpt, device or None)
     scale = latent_scaling(vae_ckpt)
     teacher, _ = active_teacher(profile, dino_weights, device=device or None)
@@ -707,6 +715,9 @@ def score_latents_job(
                 shape = load_shape(src, dcfg, sid) if src is not None else None
                 out.append(decode_metrics(vae, scale, zi, shape, embed, dcfg['n_uniform'], n_points, mc_res,
                                           dcfg['render_res'], n_cloud, planes[i : i + 1]))  # fmt: skip
+    for kind in judges:  # a second teacher's view of every decode, under its own cache id
+        judge, jid = active_teacher(profile, device=device or None, kind=kind)
+        embed_views(judge, out, key=jid)
     return embed_views(teacher, out) if batched else out
 
 
@@ -721,6 +732,7 @@ def score_latents(
     processes: int | None = None,  # spawned workers (0: in this process; None: a core each, 8 latents a job)
     device: str = '',  # where each worker decodes and embeds ('': CUDA when present)
     batched: bool = True,  # `score_latents_job`'s batched path (False: the path before, to measure against)
+    judges: tuple = (),  # teacher kinds that also embed each decode (`score_latents_job`)
 ) -> list:
     "`decode_metrics` of every latent, split over `processes` workers; results in the order of `items`."
     from lost_nb.core import run_jobs
@@ -742,6 +754,7 @@ def score_latents(
             n_cloud=n_cloud,
             device=str(device or ''),
             batched=batched,
+            judges=tuple(judges),
         )
         for i, (a, b) in enumerate(zip(cut, cut[1:]))
         if b > a
