@@ -8,7 +8,7 @@ import argparse, ast, json, math, os, re, sys, time
 from contextlib import contextmanager
 from pathlib import Path
 from . import __version__
-from .core import PROFILES, get_profile, project_root, Timer, write_json, CheckpointError, dist_info
+from .core import PROFILES, get_profile, project_root, run_dir, Timer, write_json, CheckpointError, dist_info
 from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items, UP_AXES, check_name
 from .shapes import procedural_items
 from .data import build_dataset, cache_dir, request_key
@@ -292,7 +292,7 @@ def cmd_vae(a):
     "Encode, decode or round-trip a mesh file through a trained triplane VAE."
     from lost_nb import pipeline  # the models load only for the commands that use them
 
-    ckpt = Path(a.ckpt) if a.ckpt else project_root() / 'runs' / 'vae-cpu' / 'vae.safetensors'
+    ckpt = Path(a.ckpt) if a.ckpt else run_dir('vae', a.profile, create=False) / 'vae.safetensors'
     if not ckpt.exists():
         raise SystemExit(
             f"lost-nb vae: checkpoint {ckpt} does not exist "
@@ -339,7 +339,8 @@ def add_vae_parser(sub):
     v.add_argument(
         '--out', required=True, help='output mesh (.glb .obj .ply .stl) or latent (.safetensors for encode)'
     )
-    v.add_argument('--ckpt', default=None, help='VAE checkpoint (default runs/vae-cpu/vae.safetensors)')
+    v.add_argument('--profile', default='cpu', choices=sorted(PROFILES), help='whose VAE to use by default')
+    v.add_argument('--ckpt', default=None, help="VAE checkpoint (default: the profile's run folder)")
     v.add_argument('--res', type=at_least(9), default=129, help='marching-cubes grid points per side')
     v.add_argument('--seed', type=at_least(0), default=0, help='surface sampling seed')
     v.add_argument('--device', type=device_arg, default='', help=DEVICE_HELP)
@@ -372,9 +373,9 @@ def cmd_tokenize(a):
         raise SystemExit(
             f"lost-nb tokenize: --prefix {a.prefix!r} must be comma-separated integers, e.g. 1,4,16,32"
         )
-    runs = project_root() / 'runs'
-    vae_ckpt = Path(a.vae or runs / f'vae-{a.profile}' / 'vae.safetensors')
-    tok_ckpt = Path(a.ckpt or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
+    # the run folders the notebooks train into (LOST_NB_RUNS moves them for both)
+    vae_ckpt = Path(a.vae or run_dir('vae', a.profile, create=False) / 'vae.safetensors')
+    tok_ckpt = Path(a.ckpt or run_dir('tokenizer', a.profile, create=False) / 'tokenizer.safetensors')
     for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer')):
         if not c.exists():
             raise SystemExit(f"lost-nb tokenize: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
@@ -410,10 +411,9 @@ def cmd_generate(a):
     "Sample LoST-GPT into a folder: one GLB and its tokens per sample, a preview and a manifest."
     from lost_nb import pipeline  # the models load only for the commands that use them
 
-    runs = project_root() / 'runs'
-    gpt_ckpt = Path(a.gpt or runs / f'gpt-{a.profile}' / 'gpt.safetensors')
-    tok_ckpt = Path(a.tokenizer or runs / f'tokenizer-{a.profile}' / 'tokenizer.safetensors')
-    vae_ckpt = Path(a.vae or runs / f'vae-{a.profile}' / 'vae.safetensors')
+    gpt_ckpt = Path(a.gpt or run_dir('gpt', a.profile, create=False) / 'gpt.safetensors')
+    tok_ckpt = Path(a.tokenizer or run_dir('tokenizer', a.profile, create=False) / 'tokenizer.safetensors')
+    vae_ckpt = Path(a.vae or run_dir('vae', a.profile, create=False) / 'vae.safetensors')
     for c, nb in ((vae_ckpt, '02_triplane_vae'), (tok_ckpt, '03_train_tokenizer'), (gpt_ckpt, '06_lost_gpt')):
         if not c.exists():
             raise SystemExit(f"lost-nb generate: checkpoint {c} does not exist (train it: nbs/{nb}.ipynb)")
