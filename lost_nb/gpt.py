@@ -438,6 +438,8 @@ def gpt_stage(
     save_every: int = 500,
     micro_batch: int = 0,  # rows of one forward pass (0: the whole batch): memory traded for time
     checkpointing: bool = False,  # recompute each block in backward: memory traded for compute
+    classes: tuple = (),  # the label condition's class names in index order (kept in the checkpoint)
+    condition: str = '',  # the id of the view encoder that made `views` (kept in the checkpoint)
     device=None,  # default: CUDA when present
 ) -> Stage:
     """LoST-GPT as a `fit` stage: the model on `device`, batches of token sequences with their conditions and
@@ -447,6 +449,8 @@ def gpt_stage(
         raise ValueError(f"tokens hold {tokens.shape[1]} per shape; the GPT models n_tokens={cfg.n_tokens}")
     if (labels is None) != (cfg.n_classes == 0):
         raise ValueError(f"n_classes={cfg.n_classes} but labels {'missing' if labels is None else 'given'}")
+    if classes and len(classes) != cfg.n_classes:
+        raise ValueError(f"{len(classes)} class names for n_classes={cfg.n_classes}")
     tokens = tokens[:, : cfg.n_tokens]
     model = build(lambda: LoSTGPT(cfg), device)
     config = dict(
@@ -460,6 +464,8 @@ def gpt_stage(
         ema_decay=ema_decay,
         seed=seed,
         n_train=len(tokens),
+        classes=list(classes),
+        condition=condition,
     )
 
     def sample(step, g):

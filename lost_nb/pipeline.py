@@ -516,12 +516,13 @@ def generate_meshes(
     N = gpt.cfg.n_tokens
     if tokens is not None and not 1 <= tokens <= N:
         raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
-    rec = json.loads((Path(gpt_ckpt).parent / 'train_record.json').read_text())
     picture = read_picture(image, get_profile(profile, 'data')['render_res']) if image is not None else None
     vae, _ = load_vae(vae_ckpt, device)
     scale = latent_scaling(vae_ckpt)
     if category is not None:
-        cond = gpt.condition(label=torch.full((n,), resolve_class(category, rec['classes'])))
+        if not ck['config'].get('classes'):
+            raise ValueError(f"{gpt_ckpt} names no classes: this GPT has no class condition (use --image)")
+        cond = gpt.condition(label=torch.full((n,), resolve_class(category, ck['config']['classes'])))
     elif image is not None:
         enc = condition_encoder(profile, dino_weights, clip_weights, device)
         cond = gpt.condition(image=enc(picture[None]).expand(n, -1))
