@@ -98,7 +98,7 @@ def adaptive_generate(
     cond: torch.Tensor,  # (B, 1, D) condition tokens
     points: np.ndarray,  # (M, 3) uniform points of the occupancy test
     threshold: float,  # stop once IoU(decode(k), decode(2k)) >= threshold
-    decode_steps: int = 25,
+    decode_steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode)
     seed: int = 0,
     generator: torch.Generator | None = None,
     **sample_kw,
@@ -140,7 +140,7 @@ def prefix_occupancies(
     scale: LatentScaling,
     tokens: torch.Tensor,  # (B, N, d) a finished generation
     points: np.ndarray,  # (M, 3) uniform points of the occupancy test
-    decode_steps: int = 25,
+    decode_steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode)
     seed: int = 0,
 ) -> dict:
     "{k: (B, M) occupancies of the decoded prefix k} for every tested length k and for k = N."
@@ -169,7 +169,7 @@ def decode_used(
     coder,
     tokens: torch.Tensor,  # (B, N, d)
     used: torch.Tensor,  # (B,) tokens each row keeps
-    steps: int = 25,
+    steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode)
     seed: int = 0,
 ) -> torch.Tensor:
     "Scaled latents (B, C, r, 3r) of each row's first `used` tokens, rows of one length decoded as one batch."
