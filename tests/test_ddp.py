@@ -93,6 +93,9 @@ def run_all(tmp: Path, processes: int, steps: int = 6) -> tuple[str, dict]:
             OUT[{loop!r}] = dict(log=[float(x) for x in log], w=w.tolist())
         """))
     parts.append(f"if is_main(): Path({str(tmp / 'out.json')!r}).write_text(json.dumps(OUT))\n")
+    # leave the process group before exiting: a rank that exits with gloo's threads still running can abort
+    # ("terminate called without an active exception"), and torchrun then fails the run
+    parts.append("from lost_nb.core import end_distributed\nend_distributed()\n")
     script = tmp / 'run.py'
     script.write_text(''.join(parts))
     env = {**os.environ, 'LOST_NB_QUIET': '1', 'OMP_NUM_THREADS': '1'}
