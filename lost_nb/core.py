@@ -111,7 +111,7 @@ SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the valu
     },
     'teacher': {
         'kind': ('offline', 'offline', 'offline', 'offline'),  # no DINOv2 file: 'offline' or 'effnet' (02a)
-        'effnet_res': (64, 224, 224, 224),                # EfficientNet-Lite0's input (224: as trained)
+        'effnet_res': (64, 128, 224, 224),                # EfficientNet-Lite0's input (cpu: the renders')
         'model': {
             'res': (32, 64, 128, 128),                    # input side of the offline teacher
             'width': (8, 16, 64, 64),                     # first stage's channels (doubled, 4 stages)

@@ -24,8 +24,8 @@ from .vae import decode_logits, decoded, extract_mesh, LatentScaling
 # %% auto #0
 __all__ = ['TEXT_COLUMNS', 'PointClassifier', 'train_point_classifier', 'save_point_classifier', 'load_point_classifier',
            'category_accuracy', 'bootstrap_ci', 'paired_bootstrap', 'bootstrap_diff', 'mcnemar', 'IdentityFeatures',
-           'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna', 'generation_metrics', 'd2_histogram',
-           'c2st', 'one_nna_items', 'plausibility', 'PCACode', 'token_norm', 'PCALNCode', 'score_mesh', 'view_features',
+           'kid_fd', 'pairwise_cd', 'normalise_sets', 'cov_mmd', 'one_nna_items', 'one_nna', 'generation_metrics',
+           'd2_histogram', 'c2st', 'plausibility', 'PCACode', 'token_norm', 'PCALNCode', 'score_mesh', 'view_features',
            'embed_views', 'decode_metrics', 'score_latents_job', 'score_latents', 'write_csv', 'read_csv', 'summarise',
            'compare']
 
@@ -321,9 +321,9 @@ def cov_mmd(D_sr) -> dict:
     return dict(cov=float(len(np.unique(D.argmin(1))) / D.shape[1]), mmd=float(D.min(0).mean()))
 
 
-def one_nna(D_ss, D_rr, D_sr) -> float:
-    """Leave-one-out 1-NN accuracy over S u R (0.5 is ideal); the union is ordered references first, the first
-    of tied neighbours wins."""
+def one_nna_items(D_ss, D_rr, D_sr) -> np.ndarray:
+    """Leave-one-out 1-NN verdicts over S u R (R's clouds, then S's): True where the nearest is of its own
+    kind; the first of tied neighbours wins."""
     ss, rr, sr = (np.asarray(v, np.float64) for v in (D_ss, D_rr, D_sr))
     n, m = len(ss), len(rr)
     if ss.shape != (n, n) or rr.shape != (m, m) or sr.shape != (n, m):
@@ -331,7 +331,12 @@ def one_nna(D_ss, D_rr, D_sr) -> float:
     M = np.block([[rr, sr.T], [sr, ss]])
     np.fill_diagonal(M, np.inf)
     label = np.r_[np.ones(m, bool), np.zeros(n, bool)]
-    return float(np.mean(label[M.argmin(0)] == label))
+    return label[M.argmin(0)] == label
+
+
+def one_nna(D_ss, D_rr, D_sr) -> float:
+    "Leave-one-out 1-NN accuracy over S u R (0.5 is ideal): the mean of `one_nna_items`."
+    return float(one_nna_items(D_ss, D_rr, D_sr).mean())
 
 
 def generation_metrics(S, R, normalise: bool = True) -> dict:
@@ -402,15 +407,6 @@ def c2st(
     ci = bootstrap_ci(correct, seed=seed)
     p = float(binomtest(int(correct.sum()), 2 * n, 0.5, alternative='greater').pvalue)
     return dict(accuracy=float(correct.mean()), lo=ci['lo'], hi=ci['hi'], p=p, n=n)
-
-
-def one_nna_items(D_ss, D_rr, D_sr) -> np.ndarray:
-    "`one_nna`'s leave-one-out verdicts (R's clouds, then S's): True where the nearest is of its own kind."
-    ss, rr, sr = (np.asarray(v, np.float64) for v in (D_ss, D_rr, D_sr))
-    M = np.block([[rr, sr.T], [sr, ss]])
-    np.fill_diagonal(M, np.inf)
-    label = np.r_[np.ones(len(rr), bool), np.zeros(len(ss), bool)]
-    return label[M.argmin(0)] == label
 
 
 def plausibility(
