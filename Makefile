@@ -1,6 +1,6 @@
 # lost-nb: the two commands of the README, and the steps they stand on.
 #   make demo   the pipeline on the embedded procedural data (+ Sweet Home 3D) at PROFILE=cpu, writing figures/
-#   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/, bench/, tests/; every notebook at
+#   make test   the whole test suite: export in step with nbs/, ruff on lost_nb/, bench/, tests/, nbs/; every notebook at
 #               smoke in order (later notebooks read what earlier ones trained, as in the pipeline), pytest
 #               (one worker a core, one thread a worker: most tests wait on a subprocess)
 VENV    ?= .venv
@@ -32,7 +32,7 @@ export-check: install
 	  { git status --short -- lost_nb; echo "lost_nb/ is not what nbdev_export makes from nbs/: run nbdev_export and commit"; exit 1; }
 
 lint: install
-	$(VENV)/bin/ruff check lost_nb bench tests
+	$(VENV)/bin/ruff check lost_nb bench tests nbs
 
 nbtest: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/nbdev_test --n_workers 0 --timing
