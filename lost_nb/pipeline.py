@@ -27,7 +27,7 @@ from .generation import adaptive_generate, decode_used
 
 # %% auto #0
 __all__ = ['PREVIEW_VIEWS', 'MESH_OUT', 'REFINE_STEPS', 'NEAR', 'normalization', 'transformed', 'frame_of', 'to_box',
-           'to_input_frame', 'compare', 'describe', 'brief', 'mesh_iou', 'preview', 'check_out', 'export_mesh',
+           'to_input_frame', 'compare_meshes', 'describe', 'brief', 'mesh_iou', 'preview', 'check_out', 'export_mesh',
            'near_surface', 'encode_mesh', 'refine_encoding', 'decode_latent', 'encode_file', 'read_latent',
            'decode_file', 'roundtrip', 'manifest', 'tokenize_mesh', 'resolve_class', 'read_picture', 'image_condition',
            'generate_meshes']
@@ -67,7 +67,7 @@ def to_input_frame(mesh: trimesh.Trimesh, frame: dict) -> trimesh.Trimesh:
     return reorient(out, frame.get('up', 'y'), inverse=True)
 
 # %% ../nbs/08_pipeline.ipynb #c011
-def compare(
+def compare_meshes(
     pred: trimesh.Trimesh,
     gt: trimesh.Trimesh,  # meshes in the same (normalised) frame
     n: int = 20_000,
@@ -313,7 +313,7 @@ def roundtrip(
     if refine_steps > 0:
         latents['refined'] = refine_encoding(vae, scale, z, norm_in, refine_steps, seed, _band(ckpt))
     recs = {k: decode_latent(vae, scale, v, None, res) for k, v in latents.items()}  # in the box
-    scores = {k: compare(m, norm_in) for k, m in recs.items()}
+    scores = {k: compare_meshes(m, norm_in) for k, m in recs.items()}
     best = 'refined' if refine_steps > 0 else 'plain'
     rec = to_input_frame(recs[best], frame)
     export_mesh(rec, out)
@@ -388,9 +388,9 @@ def tokenize_mesh(
         z0, frame = encode_mesh(vae, scale, mesh, seed, up)
         norm_in = to_box(mesh, frame)
         z = refine_encoding(vae, scale, z0, norm_in, refine_steps, seed, _band(vae_ckpt))
-        vae_scores = {'plain': compare(decode_latent(vae, scale, z0, None, res), norm_in)}
+        vae_scores = {'plain': compare_meshes(decode_latent(vae, scale, z0, None, res), norm_in)}
         if refine_steps > 0:
-            vae_scores['refined'] = compare(decode_latent(vae, scale, z, None, res), norm_in)
+            vae_scores['refined'] = compare_meshes(decode_latent(vae, scale, z, None, res), norm_in)
         tokens = tok.tokenize(z[None])  # (1, K, d)
         info = dict(
             frame,
@@ -405,7 +405,7 @@ def tokenize_mesh(
         for k in prefixes:
             zk = tok.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
             mk = decode_latent(vae, scale, zk, None, res)  # in the box
-            scores[k] = compare(mk, norm_in)
+            scores[k] = compare_meshes(mk, norm_in)
             export_mesh(to_input_frame(mk, frame), tmp / f'prefix_{k:03d}.glb')
             files[f'prefix_{k:03d}.glb'] = _mesh_entry(mk)
             panels.append((f"{k} token{'s' if k > 1 else ''}\n{brief(scores[k])}", mk))

@@ -31,7 +31,7 @@ __all__ = ['ADDED_SETTINGS', 'fourier_features', 'to_planes', 'from_planes', 'pl
            'grid_logits', 'grid_point_fn', 'mise_levels', 'grid_logits_mise', 'volume_mesh', 'extract_mesh',
            'encode_points', 'refine_latent', 'encode_shape', 'latent_scale_factor', 'set_scale_factor', 'LatentScaling',
            'latent_scaling', 'scale_factor_of', 'latents_path', 'encode_cache', 'load_latents', 'reconstruct',
-           'latent_iou', 'evaluate_shapes', 'summarize']
+           'latent_iou', 'evaluate_shapes', 'reconstruction_summary']
 
 # %% ../nbs/02_triplane_vae.ipynb #c008
 def fourier_features(
@@ -930,7 +930,7 @@ def evaluate_shapes(
     return rows, meshes
 
 
-def summarize(
+def reconstruction_summary(
     rows: list,
     # values -> {mean, lo, hi} (e.g. `lost_nb.evaluate.bootstrap_ci`): adds `_lo` / `_hi` beside each mean
     ci=None,
