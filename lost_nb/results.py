@@ -69,11 +69,9 @@ def _vae(fig: Path) -> str:
         + '\n'
     )
 
-
-def _table1(fig: Path) -> str:
-    rows = _read(fig, 'table1_summary.csv')
-    if not rows:
-        return ''
+# %% ../nbs/09_results.ipynb #c009b
+def _table1_means(rows: list) -> str:
+    "Table 1's means a source (training seed 0), with the teacher named."
     out = [
         "## Table 1 and Table 4: reconstruction from k tokens "
         "(`04_evaluate`, `figures/table1_summary.csv`)\n\n"
@@ -106,6 +104,12 @@ def _table1(fig: Path) -> str:
     for src in dict.fromkeys(r['source'] for r in rows):
         sel = [r for r in rows if r['source'] == src and num(r['seed']) == 0]
         out.append(f"\n### {src}\n\n" + md_table(sel, cols))
+    return ''.join(out)
+
+
+def _table1_seeds(fig: Path) -> str:
+    "The spread over training seeds, when more than one seed was scored."
+    out = []
     seeds = _read(fig, 'table1_seeds.csv')
     if seeds and max(num(r['seeds']) for r in seeds) > 1:
         out.append(
@@ -125,6 +129,12 @@ def _table1(fig: Path) -> str:
                 ],
             )
         )
+    return ''.join(out)
+
+# %% ../nbs/09_results.ipynb #c009c
+def _table1_plausibility(fig: Path) -> str:
+    "C2ST and 1-NNA of the decodes against disjoint real shapes."
+    out = []
     plaus = _read(fig, 'table1_plausibility.csv')
     if plaus:
         out.append(
@@ -145,6 +155,12 @@ def _table1(fig: Path) -> str:
                 ],
             )
         )
+    return ''.join(out)
+
+
+def _table1_paired(fig: Path) -> str:
+    "Paired differences, LoST minus each other method, on the same shapes."
+    out = []
     paired = _read(fig, 'table1_paired.csv')
     if paired:
         sig = lambda r: 'yes' if num(r.get('p')) < 0.05 else 'no'
@@ -170,9 +186,17 @@ def _table1(fig: Path) -> str:
                 ],
             )
         )
-    return ''.join(out) + '\n'
+    return ''.join(out)
 
 
+def _table1(fig: Path) -> str:
+    "Table 1 and Table 4 (the ablations are rows of the same file)."
+    rows = _read(fig, 'table1_summary.csv')
+    if not rows:
+        return ''
+    return _table1_means(rows) + _table1_seeds(fig) + _table1_plausibility(fig) + _table1_paired(fig) + '\n'
+
+# %% ../nbs/09_results.ipynb #c009e
 def _baselines(fig: Path) -> str:
     rows, ratios = _read(fig, 'table1_comparison.csv'), _read(fig, 'token_ratios.csv')
     if not rows:
@@ -244,11 +268,9 @@ def _baselines(fig: Path) -> str:
         )
     return ''.join(out) + '\n'
 
-
-def _generation(fig: Path) -> str:
-    rows = _read(fig, 'table2_summary.csv')
-    if not rows:
-        return ''
+# %% ../nbs/09_results.ipynb #c009g
+def _table2_means(rows: list) -> str:
+    "Table 2's rows: every generator and condition, with the teacher and the condition encoder named."
     out = [
         "## Table 2: generation (`07_generation`, `figures/table2_summary.csv`)\n\n"
         f"Teacher `{rows[0].get('teacher')}`, condition encoder "
@@ -285,6 +307,12 @@ def _generation(fig: Path) -> str:
             ],
         )
     )
+    return ''.join(out)
+
+
+def _table2_paired(fig: Path) -> str:
+    "Paired comparisons of the generators on the same conditions."
+    out = []
     paired = _read(fig, 'table2_paired.csv')
     if paired:
         out.append(
@@ -305,6 +333,12 @@ def _generation(fig: Path) -> str:
                 ],
             )
         )
+    return ''.join(out)
+
+# %% ../nbs/09_results.ipynb #c009h
+def _table2_sweeps(fig: Path) -> str:
+    "The token-count and head-step sweeps."
+    out = []
     sweeps = _read(fig, 'table2_sweeps.csv')
     if sweeps:
         out.append(
@@ -321,6 +355,12 @@ def _generation(fig: Path) -> str:
                 ],
             )
         )
+    return ''.join(out)
+
+
+def _table2_adaptive(fig: Path) -> str:
+    "The adaptive stop: tokens used, and what stopping early costs against the full length."
+    out = []
     ad = _read(fig, 'table2_adaptive.json')
     if ad:
         v = ad['vs_full_length']
@@ -334,6 +374,12 @@ def _generation(fig: Path) -> str:
             f"same conditions: {num(v['diff']):+.4f} [{num(v['lo']):+.4f}, "
             f"{num(v['hi']):+.4f}] (p = {num(v['p']):.3g}).\n"
         )
+    return ''.join(out)
+
+
+def _table2_cost(fig: Path) -> str:
+    "Seconds per generated shape, by part, against the official settings."
+    out = []
     cost = _read(fig, 'table2_cost.json')
     if cost:
         out.append(
@@ -350,9 +396,18 @@ def _generation(fig: Path) -> str:
             )
             + '.\n'
         )
-    return ''.join(out) + '\n'
+    return ''.join(out)
 
 
+def _generation(fig: Path) -> str:
+    "Table 2 and its sweeps, adaptive stop and cost."
+    rows = _read(fig, 'table2_summary.csv')
+    if not rows:
+        return ''
+    parts = (_table2_paired, _table2_sweeps, _table2_adaptive, _table2_cost)
+    return _table2_means(rows) + ''.join(f(fig) for f in parts) + '\n'
+
+# %% ../nbs/09_results.ipynb #c009j
 def _retrieval(fig: Path) -> str:
     names = ('table3_retrieval.csv', 'teacher_knn.json', 'teacher_choice.json')
     rows, knn, choice = (_read(fig, f) for f in names)
@@ -421,7 +476,7 @@ def _benches(fig: Path) -> str:
         + '\n'
     )
 
-
+# %% ../nbs/09_results.ipynb #c009l
 def _decoder(fig: Path) -> str:
     # a bench file keeps its numbers under 'result'
     d = (_read(fig, 'bench/decoder_table.json') or {}).get('result')
@@ -495,7 +550,7 @@ def _refactor_inputs(d: dict) -> str:
         )
     return '\n'.join(out) + ('\n\n' if out else '')
 
-
+# %% ../nbs/09_results.ipynb #c009m
 def _refactor_figures(f: dict) -> str:
     "The figures both versions define alike, before beside after."
     rows = [
@@ -606,7 +661,63 @@ def _paired_verdict(rows: list, what: str) -> tuple:
         return 'not reproduced (the comparator is ahead)', ev
     return 'not reproduced (no significant difference)', ev
 
+# %% ../nbs/09_results.ipynb #c011b2
+def _claim_plausible(pl: list) -> tuple:
+    """(claim, (verdict, evidence), file) of 'short prefixes decode to plausible shapes': LoST's k = 1 mean
+    decode against PCA's and PCA-LN's, C2ST intervals apart."""
+    if not pl:
+        return (
+            "Short prefixes decode to complete, plausible shapes",
+            ('untested', 'no plausibility file'),
+            'table1_plausibility.csv',
+        )
+    ev, ok, bad = [], True, False
+    for src in dict.fromkeys(r['source'] for r in pl):
+        at = {(r['method'], int(num(r['k']))): r for r in pl if r['source'] == src}
+        lo = at.get(('LoST', 1))
+        for b in ('PCA', 'PCA-LN'):
+            o = at.get((b, 1))
+            if lo is None or o is None:
+                continue
+            ok &= num(lo['c2st_hi']) < num(o['c2st_lo'])
+            bad |= num(lo['c2st_lo']) > num(o['c2st_hi'])
+            ev.append(f"{src}: LoST {cell(lo, 'c2st')} vs {b} {cell(o, 'c2st')} (n={int(num(lo['n']))})")
+    v = (
+        'reproduced'
+        if ev and ok
+        else 'not reproduced (the comparator is ahead)'
+        if bad
+        else ('not reproduced (no significant difference)' if ev else 'untested')
+    )
+    return (
+        "Short prefixes decode to complete, plausible shapes "
+        "(C2ST at k = 1, 0.5 ideal: LoST below PCA, PCA-LN)",
+        (v, '; '.join(ev) or 'no k = 1 rows'),
+        'table1_plausibility.csv',
+    )
 
+
+def _claim_token_ratio(ratios: list) -> tuple:
+    "(claim, (verdict, evidence), file) of 'LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers'."
+    lod = [r for r in ratios if r['coder'] == 'LoST' and r['metric'] == 'iou']
+    if not lod:
+        return (
+            "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers",
+            ('untested', 'no token ratios'),
+            'token_ratios.csv',
+        )
+    lo_min = min((num(r['ratio_lo']) for r in lod), default=math.nan)
+    unmatched = sum(1 for r in lod if math.isnan(num(r.get('ratio'))))
+    v = 'reproduced' if lo_min >= 10 and not unmatched else 'not reproduced (fewer than 10x at some level)'
+    return (
+        "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers "
+        "(IoU-matched token ratio >= 10x)",
+        (v, f"smallest ratio lower bound {lo_min:,.0f}x over {len(lod)} baseline levels; "
+            f"{unmatched} unmatched"),
+        'token_ratios.csv',
+    )
+
+# %% ../nbs/09_results.ipynb #c011b3
 def _claims(fig: Path) -> str:
     "The claims section: a line a claim of the paper, each verdict computed from the files in `fig`."
     p1, p3, p2 = (
@@ -623,38 +734,7 @@ def _claims(fig: Path) -> str:
     def p1rows(b, k, metric):
         return [r for r in p1 if r['b'] == b and int(num(r['k'])) == k and r['metric'] == metric]
 
-    # plausible short prefixes: LoST's k = 1 mean decode against PCA's and PCA-LN's, C2ST intervals apart
-    if pl:
-        ev, ok, bad = [], True, False
-        for src in dict.fromkeys(r['source'] for r in pl):
-            at = {(r['method'], int(num(r['k']))): r for r in pl if r['source'] == src}
-            lo = at.get(('LoST', 1))
-            for b in ('PCA', 'PCA-LN'):
-                o = at.get((b, 1))
-                if lo is None or o is None:
-                    continue
-                ok &= num(lo['c2st_hi']) < num(o['c2st_lo'])
-                bad |= num(lo['c2st_lo']) > num(o['c2st_hi'])
-                ev.append(f"{src}: LoST {cell(lo, 'c2st')} vs {b} {cell(o, 'c2st')} (n={int(num(lo['n']))})")
-        v = (
-            'reproduced'
-            if ev and ok
-            else 'not reproduced (the comparator is ahead)'
-            if bad
-            else ('not reproduced (no significant difference)' if ev else 'untested')
-        )
-        add(
-            "Short prefixes decode to complete, plausible shapes "
-            "(C2ST at k = 1, 0.5 ideal: LoST below PCA, PCA-LN)",
-            (v, '; '.join(ev) or 'no k = 1 rows'),
-            'table1_plausibility.csv',
-        )
-    else:
-        add(
-            "Short prefixes decode to complete, plausible shapes",
-            ('untested', 'no plausibility file'),
-            'table1_plausibility.csv',
-        )
+    add(*_claim_plausible(pl))
     for b in ('PCA', 'PCA-LN'):
         add(
             f"The first token carries the principal semantics (category accuracy at k = 1, LoST minus {b})",
@@ -680,31 +760,7 @@ def _claims(fig: Path) -> str:
         ),
         'table3_paired.csv',
     )
-    lod = [r for r in ratios if r['coder'] == 'LoST' and r['metric'] == 'iou']
-    if lod:
-        lo_min = min((num(r['ratio_lo']) for r in lod), default=math.nan)
-        unmatched = sum(1 for r in lod if math.isnan(num(r.get('ratio'))))
-        v = (
-            'reproduced'
-            if lo_min >= 10 and not unmatched
-            else 'not reproduced (fewer than 10x at some level)'
-        )
-        add(
-            "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers "
-            "(IoU-matched token ratio >= 10x)",
-            (
-                v,
-                f"smallest ratio lower bound {lo_min:,.0f}x over {len(lod)} baseline levels; "
-                f"{unmatched} unmatched",
-            ),
-            'token_ratios.csv',
-        )
-    else:
-        add(
-            "LoST needs 0.1%-10% of the tokens of level-of-detail tokenizers",
-            ('untested', 'no token ratios'),
-            'token_ratios.csv',
-        )
+    add(*_claim_token_ratio(ratios))
     add(
         "LoST-GPT beats the prior autoregressive 3D generators (ShapeLLM-Omni, OctGPT) on Table 2",
         ('not testable at this scale', "those models are not trained here; the closest test follows"),
@@ -731,7 +787,7 @@ def _claims(fig: Path) -> str:
         + '\n'
     )
 
-
+# %% ../nbs/09_results.ipynb #c011b5
 def results_page(fig: Path | str) -> str:
     "The results page (markdown) of the files in `fig`."
     fig = Path(fig)
