@@ -125,7 +125,7 @@ def _free_port(group) -> int:
     group.broadcast_object_list(box, src=0)
     return box[0]
 
-
+# %% ../nbs/90_cli.ipynb #c009_1
 def cmd_run(a):
     """Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and
     cell."""
@@ -348,7 +348,7 @@ def add_vae_parser(sub):
     v.set_defaults(fn=cmd_vae)
     return v
 
-
+# %% ../nbs/90_cli.ipynb #c011_1
 def add_refine_args(p):
     "--refine-steps / --no-refine and --up, shared by `vae` and `tokenize`."
     p.add_argument(
@@ -406,7 +406,7 @@ def cmd_tokenize(a):
         print(f"  {k:4d} token{'s' if k > 1 else ' '}: {pipeline.describe(s)} against the input")
     warn_and_exit('tokenize', w['warnings'], a.out)
 
-
+# %% ../nbs/90_cli.ipynb #c013_1
 def cmd_generate(a):
     "Sample LoST-GPT into a folder: one GLB and its tokens per sample, a preview and a manifest."
     from lost_nb import pipeline  # the models load only for the commands that use them
@@ -482,7 +482,7 @@ def add_generate_parser(sub):
     t.set_defaults(fn=cmd_generate)
     return t
 
-
+# %% ../nbs/90_cli.ipynb #c013_2
 def add_tokenize_parser(sub):
     "The `tokenize` subcommand's arguments."
     t = sub.add_parser('tokenize', help='tokenize a mesh file and decode prefixes')

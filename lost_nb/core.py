@@ -250,6 +250,8 @@ SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the valu
         'n_iou': (2048, 10_000, 30_000, 100_000),         # uniform points for volume IoU
     },
 }
+
+# %% ../nbs/00_core.ipynb #c007_1
 # fmt: on
 
 
@@ -510,7 +512,7 @@ def rest_on_main():
         raise SystemExit(0)  # a script: this process is done
     shell.input_transformers_cleanup.append(lambda lines: [])  # every later cell runs as an empty one
 
-
+# %% ../nbs/00_core.ipynb #c019_1
 @contextmanager
 def shared_tempdir():
     "A temporary folder that every process sees at the same path (made and removed by the main process)."
@@ -710,7 +712,7 @@ def check_folder(out: Path | str, overwrite: bool = False, flag: str = '--out') 
         raise ValueError(f"{flag} {out}: the folder {parent} is not writable")
     return out
 
-
+# %% ../nbs/00_core.ipynb #c029_1
 @contextmanager
 def owned_folder(
     out: Path | str,  # the folder a run writes its results to

@@ -317,7 +317,7 @@ def built_sources(cfg: dict, sources: tuple = ('proc', 'sh3d')) -> list:
     "The sources among `sources` whose dataset has been built for `cfg` (Sweet Home 3D may be missing)."
     return [s for s in sources if (cache_dir(s, cfg) / 'index.json').exists()]
 
-
+# %% ../nbs/01b_dataset.ipynb #c025_1
 def load_index(source: str, cfg: dict) -> list:
     "The index rows of a built dataset; a clear error when it has not been built."
     p = cache_dir(source, cfg) / 'index.json'

@@ -152,7 +152,7 @@ def _run(f, *a, ckpt: bool = False):
     "f(*a), through activation checkpointing when `ckpt` (training large models)."
     return checkpoint(f, *a, use_reentrant=False) if ckpt else f(*a)
 
-
+# %% ../nbs/02c_direct3d_vae.ipynb #c070_1
 class PointEncoder(nn.Module):
     "Learned queries -> one cross-attention block on the points -> N self-attention blocks -> LayerNorm."
 
@@ -186,7 +186,7 @@ class PointEncoder(nn.Module):
             x = _run(block, x, ckpt=ck)
         return self.norm_out(x)
 
-
+# %% ../nbs/02c_direct3d_vae.ipynb #c070_2
 class TriplaneDecoder(nn.Module):
     """The conv decoder (no time embedding): conv_in to the widest channels, diffusers' `UNetMidBlock2D`, one
     `UpDecoderBlock2D` per width (reversed; x2 upsampling on all but the last), GroupNorm, SiLU, conv_out."""
@@ -250,7 +250,7 @@ class TriplaneDecoder(nn.Module):
             x = _run(block, x, ckpt=ck)
         return self.conv_out(self.conv_act(self.conv_norm_out(x)))
 
-
+# %% ../nbs/02c_direct3d_vae.ipynb #c070_3
 class OccDecoder(nn.Module):
     """Plane-major concat of the 3 sampled features -> Linear(3F, 64), ReLU, (n - 2) x [Linear(64, 64), ReLU],
     Linear(64, 1)."""
@@ -309,7 +309,7 @@ class Direct3DVAEConfig(ProfileConfig):
     def latent_shape(self) -> tuple[int, int, int]:
         return (self.latent_dim, self.triplane_res, 3 * self.triplane_res)
 
-
+# %% ../nbs/02c_direct3d_vae.ipynb #c071_1
 class Direct3DVAE(nn.Module):
     """Direct3D's `D3D_VAE`, with the interface every later stage uses: `encode` (posterior mean and logvar,
     (B, C, r, 3r)), `decode` (stacked feature planes), `query` (occupancy logits), `forward` (logits and

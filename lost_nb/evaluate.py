@@ -174,7 +174,7 @@ def bootstrap_diff(
         res.update(diff=float(a.mean() - b.mean()), lo=float(lo), hi=float(hi), p=float(min(1.0, p)))
     return res
 
-
+# %% ../nbs/04_evaluate.ipynb #c008_1
 def mcnemar(
     a_correct,  # (N,) bool: method A right on shape i
     b_correct,  # (N,) bool: method B right on the same shape i
@@ -320,7 +320,7 @@ def cov_mmd(D_sr) -> dict:
     D = np.asarray(D_sr, np.float64)
     return dict(cov=float(len(np.unique(D.argmin(1))) / D.shape[1]), mmd=float(D.min(0).mean()))
 
-
+# %% ../nbs/04_evaluate.ipynb #c016_1
 def one_nna_items(D_ss, D_rr, D_sr) -> np.ndarray:
     """Leave-one-out 1-NN verdicts over S u R (R's clouds, then S's): True where the nearest is of its own
     kind; the first of tied neighbours wins."""
@@ -649,7 +649,7 @@ def embed_views(
                 r[f'feature@{key}'] = view_features(gi)['feature']
     return scored
 
-
+# %% ../nbs/04_evaluate.ipynb #c024_1
 @torch.no_grad()
 def decode_metrics(
     vae,
@@ -716,7 +716,7 @@ def score_latents_job(
         embed_views(judge, out, key=jid)
     return embed_views(teacher, out) if batched else out
 
-
+# %% ../nbs/04_evaluate.ipynb #c028_1
 def score_latents(
     z: torch.Tensor,  # (S, C, r, 3r) scaled latents
     items: list,  # S (source, shape_id) pairs, (None, None) for generations

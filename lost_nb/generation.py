@@ -132,7 +132,7 @@ def mask_unused(
     pos = torch.arange(tokens.shape[1], device=tokens.device)
     return tokens * (pos[None, :, None] < used.to(tokens.device)[:, None, None])
 
-
+# %% ../nbs/07_generation.ipynb #c008_1
 @torch.no_grad()
 def prefix_occupancies(
     coder,

@@ -421,7 +421,7 @@ def sample_conditions(
         label = torch.where(torch.rand(B, generator=g) < 0.5, labels, torch.full_like(labels, -1))
     return dict(image=image, label=label, drop=torch.rand(B, generator=g) < cfg.p_uncond)
 
-
+# %% ../nbs/06_lost_gpt.ipynb #c034_1
 def gpt_stage(
     tokens: torch.Tensor,  # (S, N, d) token sequences of the training shapes
     views: torch.Tensor,  # (S, V, cond_dim) embeddings of each shape's rendered views
@@ -485,7 +485,7 @@ def gpt_stage(
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='gpt')
 
-
+# %% ../nbs/06_lost_gpt.ipynb #c034_2
 def train_gpt(
     tokens: torch.Tensor,  # (S, N, d) token sequences of the training shapes
     views: torch.Tensor,  # (S, V, cond_dim) embeddings of each shape's rendered views

@@ -198,6 +198,8 @@ def folder_items(
 
 # %% ../nbs/01a_meshes.ipynb #c018
 SH3D_PACKAGES = ('sweethome3d-furniture', 'sweethome3d')
+
+
 SH3D_DEBS = {  # Debian bookworm: the pool path, size and SHA-256 of each package (from its Packages index)
     'sweethome3d-furniture': (
         'pool/main/s/sweethome3d-furniture/sweethome3d-furniture_1.8-1_all.deb',
@@ -210,6 +212,8 @@ SH3D_DEBS = {  # Debian bookworm: the pool path, size and SHA-256 of each packag
         '54bce4394ae763da1ffccff8f025565ce7161dc6934371e07480034ef155c411',
     ),
 }
+
+
 HOW_TO_ADD_SH3D = (
     "add it with `lost-nb data sh3d --deb sweethome3d-furniture_1.8-1_all.deb "
     "sweethome3d_7.0.2+dfsg-3_all.deb` (files from https://packages.debian.org/bookworm/all/)"
@@ -262,7 +266,7 @@ def download_deb(pkg: str, dest: Path | str, mirror: str | None = None) -> Path:
 
     return atomic_write(out, _fetch)
 
-
+# %% ../nbs/01a_meshes.ipynb #c018_1
 def fetch_sh3d_debs(
     dest: Path | str | None = None,  # folder for the .deb files (default <data>/sh3d/debs)
     debs: list | None = None,  # .deb paths the user already has; skips the download
@@ -340,7 +344,7 @@ def unpack_sh3d(debs: list, dest: Path | str | None = None) -> Path:
     done.write_text(json.dumps(names))
     return dest
 
-
+# %% ../nbs/01a_meshes.ipynb #c018_2
 def sh3d_root(debs: list | None = None) -> Path:
     "The unpacked Sweet Home 3D root: an earlier unpacking is reused (offline) unless other `debs` are given."
     root = data_dir() / 'sh3d' / 'root'

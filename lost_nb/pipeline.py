@@ -166,7 +166,11 @@ def check_out(path: Path | str, suffixes: tuple) -> Path:
 
 
 MESH_OUT = ('.glb', '.obj', '.ply', '.stl')
+
+
 REFINE_STEPS = 30  # best on procedural val in bench/vae_refine.py (10 / 30 / 100 steps compared)
+
+
 NEAR = dict(n_near=16_384, sigmas=(0.01, 0.04))  # the cpu profile's near-surface sampling (data section)
 
 
@@ -222,7 +226,7 @@ def refine_encoding(
         raise ValueError("the latent's refinement diverged (NaN or inf): run with --no-refine")
     return scale.encode(zr)
 
-
+# %% ../nbs/08_pipeline.ipynb #c016_1
 def decode_latent(
     vae: TriplaneVAE, scale: LatentScaling, z: torch.Tensor, frame: dict | None = None, res: int = 129
 ) -> trimesh.Trimesh:
@@ -290,7 +294,7 @@ def decode_file(
     export_mesh(mesh, out)
     return mesh
 
-
+# %% ../nbs/08_pipeline.ipynb #c016_2
 def roundtrip(
     ckpt: Path | str,
     mesh_path: Path | str,
@@ -356,7 +360,7 @@ def manifest(
 def _mesh_entry(m: trimesh.Trimesh) -> dict:
     return dict(faces=len(m.faces), vertices=len(m.vertices), empty=not len(m.faces))
 
-
+# %% ../nbs/08_pipeline.ipynb #c018_1
 def tokenize_mesh(
     mesh_path: Path | str,  # any mesh file lost_nb.meshes.load_mesh reads
     vae_ckpt: Path | str,
@@ -481,7 +485,7 @@ def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
     "The condition embedding (1, D) of a picture file: grey, resized to `res` x `res`, through `encoder`."
     return encoder(read_picture(path, res)[None])
 
-
+# %% ../nbs/08_pipeline.ipynb #c024_1
 @torch.no_grad()
 def generate_meshes(
     gpt_ckpt: Path | str,

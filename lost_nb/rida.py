@@ -304,7 +304,7 @@ class TrainRIDA(nn.Module):
     def forward(self, z):
         return self.rida(z)
 
-
+# %% ../nbs/02b_rida.ipynb #c030_1
 def rida_stage(
     train: dict,  # paired_features of the training shapes: 'z', 'St', 'zt'
     cfg: RIDAConfig,
@@ -369,7 +369,7 @@ def rida_stage(
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, net=net, config=config, kind='rida')
 
-
+# %% ../nbs/02b_rida.ipynb #c030_2
 def train_extractor(
     train: dict,
     val: dict,  # paired_features of the training and validation shapes

@@ -25,6 +25,8 @@ __all__ = ['STAGES', 'MODELS', 'GPU_BYTES', 'ASSUMED_TFLOPS', 'SH3D_MODELS', 'la
 
 # %% ../nbs/08a_scale.ipynb #c008
 STAGES = ('vae', 'teacher', 'rida', 'tokenizer', 'gpt')
+
+
 # models each profile trains of a stage: RIDA and its regression baseline (Table 3); LoST and its two
 # ablations (Table 4); LoST-GPT and PCA-GPT (Table 2)
 MODELS = {'vae': 1, 'teacher': 1, 'rida': 2, 'tokenizer': 3, 'gpt': 2}
@@ -49,7 +51,7 @@ def micro_rows(name: str, profile: str) -> int:
     tr = get_profile(profile, name)['train']
     return tr.get('micro_batch') or tr['batch_size']
 
-
+# %% ../nbs/08a_scale.ipynb #c008_1
 def stage_at(
     name: str,  # one of `STAGES`
     profile: str,

@@ -647,7 +647,7 @@ def _wing(root, tip, span, sweep, x0, y, thick, both=True):
         )
     return parts
 
-
+# %% ../nbs/01_shapes.ipynb #c031_1
 @register('airplane', 'straight', 'swept', 'biplane', 'delta')
 def airplane(d: Draw, v: int):
     """Airplanes: straight-wing propeller plane, swept-wing airliner with engines, biplane with struts, delta-

@@ -270,7 +270,7 @@ def teacher_stage(
     # what the loss calls: encoder and projection head
     return Stage(model, sample, loss, fcfg, net=Contrastive(model), config=config, kind='teacher')
 
-
+# %% ../nbs/02a_teacher.ipynb #c022_1
 def train_offline_teacher(
     renders: np.ndarray,  # (N, V, H, W) uint8 training renders
     cfg: TeacherConfig,

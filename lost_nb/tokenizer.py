@@ -477,7 +477,7 @@ def tokenizer_stage(
     )  # fmt: skip
     return Stage(model, sample, loss, fcfg, config=config, kind='tokenizer', aux=dict(extractor=extractor))
 
-
+# %% ../nbs/03_train_tokenizer.ipynb #c036_1
 def train_tokenizer(
     z: torch.Tensor,  # (N, C, r, 3r) scaled training latents
     cfg: LoSTConfig,

@@ -123,7 +123,7 @@ def micro_batches(
         )
     return per // cfg.micro_batch
 
-
+# %% ../nbs/00c_train.ipynb #c015_1
 class Trainer:
     """One stage's training state on one device: the model, its distributed wrapper, AdamW, the EMA. `step` is
     one optimizer step on the global batch; `save` and `load` make a resumed run go on as if never stopped."""
@@ -276,7 +276,7 @@ class Fitted:
     step: int  # steps done
     seconds: float  # training time, summed over resumes
 
-
+# %% ../nbs/00c_train.ipynb #c017_1
 def fit(
     stage: Stage,  # the model on its device, the sampler of global batches, the loss, the recipe
     ckpt: Path | str | None = None,  # checkpoint to write, and to resume from when it exists
@@ -395,7 +395,7 @@ def _storage(t: torch.Tensor) -> torch.UntypedStorage | None:
     except (RuntimeError, NotImplementedError, TypeError):
         return None
 
-
+# %% ../nbs/00c_train.ipynb #c023_1
 class LiveBytes(TorchDispatchMode):
     """Counts the bytes of every tensor storage alive while the block runs (on any device, the `meta` device
     included, where nothing is allocated), and the peak.
@@ -521,7 +521,7 @@ class LiveBytes(TorchDispatchMode):
             self._sweep()
         return out
 
-
+# %% ../nbs/00c_train.ipynb #c023_2
 def step_memory(
     stage: Stage,  # built on `meta`, or in `fake_step_memory`'s simulation: shapes without memory
     steps: int = 2,  # optimizer steps run; the last is measured (AdamW's moments exist from the first)

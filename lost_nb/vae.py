@@ -391,7 +391,7 @@ def load_arrays(
     out['n_uniform'] = n_uniform
     return out
 
-
+# %% ../nbs/02_triplane_vae.ipynb #c032_1
 def get_batch(data: dict, idx: torch.Tensor, n_points: int, n_occ: int, g: torch.Generator) -> tuple:
     """Surface points, normals (B, n_points, 3), queries (B, n_occ, 3) half uniform half near-surface, and
     their sdf (B, n_occ)."""
@@ -485,7 +485,7 @@ def train_vae(
         f.ema.copy_to(st.model)
     return st.model.eval(), log
 
-
+# %% ../nbs/02_triplane_vae.ipynb #c038_1
 def import_direct3d(
     checkpoint: Path | str,  # Direct3D's vae.ckpt / model.ckpt: torch.save({'vae': state_dict, ...})
     config: Path | str | None,  # its config.yaml (default: beside the checkpoint)
@@ -591,7 +591,7 @@ def grid_logits(
         ]
     ).cpu()
 
-
+# %% ../nbs/02_triplane_vae.ipynb #c045_1
 def grid_point_fn(model, z: torch.Tensor, res: int, chunk: int = 2**15, planes: torch.Tensor | None = None):
     """f(idx) -> logits at the grid points `idx` (M, 3) (integer indices into the res^3 grid over [-1, 1]):
     through the per-plane terms for a `TriplaneVAE`, by querying the planes (decoded once) for any other
@@ -638,7 +638,7 @@ def mise_levels(res: int, min_coarse: int = 32) -> int:
         L += 1
     return L
 
-
+# %% ../nbs/02_triplane_vae.ipynb #c045_2
 @torch.no_grad()
 def grid_logits_mise(
     model,
@@ -710,7 +710,7 @@ def extract_mesh(
         vol = decode_logits(model, z, grid, chunk, planes).view(res, res, res).numpy()
     return volume_mesh(vol)
 
-
+# %% ../nbs/02_triplane_vae.ipynb #c045_3
 @torch.no_grad()
 def encode_points(model: TriplaneVAE, surface, normals, batch: int = 32) -> torch.Tensor:
     "Posterior means (S, C, r, 3r) of surface point sets (S, N, 3) with normals, in batches."
