@@ -126,6 +126,22 @@ def _free_port(group) -> int:
     return box[0]
 
 # %% ../nbs/90_cli.ipynb #c009_1
+def _notebook_params(pairs: list, known: set) -> dict:
+    "`-p name value` pairs as notebook parameters (values read as Python literals where they parse)."
+    extra = {}
+    for name, value in pairs:
+        try:
+            extra[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            extra[name] = value
+    unknown = sorted(set(extra) - known)
+    if unknown:
+        raise SystemExit(
+            f"lost-nb run: no notebook takes -p {', '.join(unknown)} (they take {', '.join(sorted(known))})"
+        )
+    return extra
+
+# %% ../nbs/90_cli.ipynb #c009_1_1
 def cmd_run(a):
     """Execute the numbered notebooks in order at `a.profile`; stop at the first failure naming notebook and
     cell."""
@@ -151,18 +167,7 @@ def cmd_run(a):
         raise SystemExit(f"lost-nb run: --only {a.only!r} matches no notebook (they are: {names})")
     # training loops print a line now and then instead of a tqdm bar
     os.environ['LOST_NB_PROGRESS_LINES'] = '1'
-    extra = {}
-    for name, value in a.param or []:
-        try:
-            extra[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            extra[name] = value
-    known = set().union(*(pm.inspect_notebook(str(nb)) for nb in todo))
-    unknown = sorted(set(extra) - known)
-    if unknown:
-        raise SystemExit(
-            f"lost-nb run: no notebook takes -p {', '.join(unknown)} (they take {', '.join(sorted(known))})"
-        )
+    extra = _notebook_params(a.param or [], set().union(*(pm.inspect_notebook(str(nb)) for nb in todo)))
     group = _run_group() if world > 1 else None
     for i, nb in enumerate(todo):
         trains, port = nb.stem in TRAINING_NOTEBOOKS, None

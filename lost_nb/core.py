@@ -30,231 +30,244 @@ __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
-SETTINGS = {   # setting: (smoke, cpu, gpu, paper)  # what it is; where the value comes from
-    'data': {
-        'n_procedural': (42, 2000, 8000, 20_000),         # procedural shapes (smoke: 3 of each category)
-        'n_sh3d': (6, None, None, None),                  # Sweet Home 3D models (None: all of them)
-        'n_surface': (2048, 8192, 32_768, 81_920),        # surface points + normals per shape
-        'n_uniform': (4096, 16384, 32_768, 100_000),      # occupancy queries uniform in the box
-        'n_near': (4096, 16384, 32_768, 100_000),         # occupancy queries near the surface
-        # std of the near-surface shells (box side 2)
-        'near_sigmas': ((0.01, 0.04), (0.01, 0.04), (0.005, 0.02), (0.005, 0.02)),
-        'grid_res': (64, 128, 128, 256),                  # flood-fill grid for meshes that are not closed
-        'render_res': (64, 128, 224, 224),                # render side (224: what DINOv2 expects)
-        'n_random_views': (1, 2, 0, 4),                   # random views beside the 4 orthogonal ones
-        'workers': (1, 2, 16, 8),                         # processes building the cache
-    },
-    'metrics': {
-        'n_points': (2048, 10_000, 30_000, 100_000),      # points for Chamfer, F-score (OccNet 100k)
-    },
-    'vae': {
-        # TriplaneVAE (ours), or Direct3D's D3D-VAE (the paper's)
-        'arch': ('triplane', 'triplane', 'triplane', 'direct3d'),
-        'model': {
-            'n_points': (512, 1024, 8192, 81_920),        # points into the encoder (D3D-VAE 81,920)
-            'n_freqs': (8, 8, 8, 8),                      # Fourier frequencies (D3D-VAE: 8)
-            'C': (4, 8, 8, 16),                           # latent channels (paper: 16)
-            'r': (8, 16, 32, 32),                         # latent plane side: C x r x 3r (paper: 32)
-            'rq': (4, 8, 16, 32),                         # query-grid side, 3 rq^2 queries (D3D-VAE: r)
-            'width': (64, 128, 512, 768),                 # encoder width (D3D-VAE: 12 heads x 64)
-            'heads': (4, 4, 8, 12),                       # encoder attention heads
-            'n_self': (1, 2, 6, 8),                       # self-attention blocks after the cross one
-            'dec_width': (32, 64, 128, 128),              # decoder channels at the latent's resolution
-            'n_up': (1, 2, 2, 3),                         # decoder upsamplings (planes of side r 2^n_up)
-            'feat': (16, 32, 32, 32),                     # channels of each feature plane
-            'mlp_width': (64, 128, 128, 256),             # hidden width of the occupancy MLP
-            'pool_queries': (True, True, True, False),    # points pooled into the queries (ours)
-            # or 'conv': ConvONet-style (ours)
-            'encoder': ('attention', 'attention', 'attention', 'attention'),
-        },
-        'direct3d': {                                         # Direct3D's D3D-VAE (paper: its released sizes)
-            'triplane_res': (8, 16, 32, 32),              # r (one query per latent cell)
-            'latent_dim': (4, 8, 16, 16),                 # C
-            'triplane_dim': (8, 32, 32, 32),              # channels of each decoded feature plane
-            'num_freqs': (8, 8, 8, 8),
-            'num_attention_heads': (2, 4, 12, 12),
-            'attention_head_dim': (16, 32, 64, 64),
-            'num_encoder_layers': (1, 2, 8, 8),
-            'num_geodecoder_layers': (3, 5, 5, 5),
-            'final_activation': (None, None, None, None),
-            # R = r x 2^(len - 1)
-            'block_out_channels': ((32, 32), (32, 64, 64), (128, 256, 512, 512), (128, 256, 512, 512)),
-            'mid_block_add_attention': (True, True, True, True),
-            'gradient_checkpointing': (False, False, True, True),  # saves GPU memory at paper size
-            'latents_scale': (1.0, 1.0, 2.45, 2.45),      # kept by imports; training sets 1/std
-            'latents_shift': (0.0, 0.0, 0.0, 0.0),
-            'n_points': (512, 1024, 81_920, 81_920),      # surface points per shape into the encoder
-        },
-        'train': {
-            'n_occ': (1024, 2048, 8192, 20_000),          # occupancy queries per shape and step
-            'batch_size': (4, 4, 64, 32),
-            'steps': (30, 4500, 12_000, 20_0000),
-            'lr': (0.001, 0.002, 0.0005, 0.0001),
-            'warmup': (0.03, 0.03, 0.03, 0.03),           # fraction of training warming the lr up
-            'lr_floor': (0.05, 0.05, 0.05, 0.05),         # final lr as a fraction of the peak
-            'band': (0.01, 0.01, 0.005, 0.005),           # half-width of the target's ramp
-            'kl_weight': (1e-06, 1e-06, 1e-06, 1e-06),    # Direct3D: a tiny KL
-            'ema_decay': (0.0, 0.995, 0.999, 0.9999),     # 0: no EMA
-            'ckpt_every': (1000, 250, 1000, 5000),        # steps between checkpoints
-            # wall-time cap (0: none; a cap makes steps machine-dependent)
-            'max_train_minutes': (0.0, 0.0, 0.0, 0.0),
-            'n_train': (None, None, None, None),          # training shapes used (None: all)
-            'threads': (0, 0, 0, 0),                      # torch threads (0: torch's default)
-            # rows a forward pass (0: the whole batch): memory for time
-            'micro_batch': (0, 0, 0, 16),                 # rows a forward pass (0: the whole batch)
-            'checkpointing': (False, False, False, True),  # recompute each block in backward
-        },
-        'eval': {
-            'n_eval': (2, None, 500, None),               # test shapes per source scored (None: all)
-            'mc_res': (49, 97, 129, 257),                 # marching-cubes grid points per side (2^n + 1)
-        },
-    },
-    'teacher': {
-        'kind': ('offline', 'offline', 'offline', 'offline'),  # no DINOv2 file: 'offline' or 'effnet' (02a)
-        'effnet_res': (64, 128, 224, 224),                # EfficientNet-Lite0's input (cpu: the renders')
-        'model': {
-            'res': (32, 64, 128, 128),                    # input side of the offline teacher
-            'width': (8, 16, 64, 64),                     # first stage's channels (doubled, 4 stages)
-            'dim': (32, 128, 256, 256),                   # token / global feature dimension
-            'proj_dim': (16, 64, 128, 128),               # contrastive head output
-            'temperature': (0.2, 0.2, 0.2, 0.2),          # NT-Xent temperature
-        },
-        'train': {
-            'steps': (20, 800, 5000, 20_000),
-            'batch_size': (16, 64, 256, 256),
-            'lr': (0.002, 0.001, 0.001, 0.001),
-            'warmup': (0.1, 0.1, 0.01, 0.01),             # fraction of training warming the lr up
-            'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
-            'checkpointing': (False, False, False, False),  # recompute each block in backward
-        },
-        'eval': {
-            'knn_k': (5, 5, 5, 5),                        # neighbours of the k-NN category probe
-        },
-    },
-    'rida': {
-        'model': {
-            'width': (32, 128, 512, 768),                 # transformer width (paper: 768)
-            'depth': (1, 4, 8, 12),                       # transformer blocks (paper: 12)
-            'heads': (4, 8, 8, 8),                        # attention heads (paper: 8)
-            'grid': (4, 8, 16, 16),                       # token grid side (paper: 16 x 16)
-            'stem': (8, 32, 64, 128),                     # channels of each plane's conv stem
-        },
-        'train': {
-            'steps': (30, 1600, 8000, 100_000),
-            'batch_size': (16, 32, 256, 256),
-            'lr': (0.001, 0.0005, 0.0002, 0.0001),
-            'warmup': (0.1, 0.05, 0.01, 0.01),            # fraction of training warming the lr up
-            'eval_every': (10, 200, 1000, 2000),          # steps between validation Pearson checks
-            'pos': (0.97, 0.97, 0.83, 0.83),              # teacher cosine of a positive (official: 0.83)
-            'neg': (0.9, 0.9, 0.65, 0.65),                # below it a pair is negative (official: 0.65)
-            'neighbours': (1, 1, 0, 0),                   # teacher neighbours per anchor (paper: 0)
-            'processes': (2, 2, 0, 0),                    # RIDA, regression side by side (0: in turn)
-            'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
-            'checkpointing': (False, False, False, False),  # recompute each block in backward
-        },
-    },
-    'tokenizer': {
-        'model': {
-            'patch': (2, 4, 2, 2),                        # latent patch side (paper: 2 x 2)
-            'width': (32, 128, 384, 768),                 # encoder ViT width (paper: 768)
-            'depth': (1, 4, 6, 12),                       # encoder blocks (paper: 12)
-            'heads': (4, 4, 6, 12),                       # encoder heads
-            'K': (8, 32, 128, 512),                       # registers = tokens (paper: 512)
-            'd': (8, 32, 32, 32),                         # token dimension (paper: 32)
-            'dec_width': (32, 128, 512, 1024),            # DiT width (paper: 1024)
-            'dec_depth': (1, 4, 8, 24),                   # DiT blocks (paper: 24)
-            'dec_heads': (4, 4, 8, 16),                   # DiT heads (paper: 16)
-            'T': (1000, 1000, 1000, 1000),                # DDPM training timesteps (paper: 1000)
-            'p_uncond': (0.1, 0.1, 0.1, 0.1),             # condition dropped for guidance (paper: 10%)
-            'prediction': ('v', 'v', 'v', 'eps'),         # what the DiT predicts (paper: eps; see 03)
-            # cpu-budget modules (ours)
-            'additions': (('pooled_cond', 'coarse_readout', 'linear_path'),) * 2 + ((),) * 2,
-        },
-        'train': {
-            'steps': (30, 1800, 10_000, 400_000),
-            'batch_size': (8, 12, 128, 256),
-            'lr': (0.001, 0.001, 0.0002, 0.0001),
-            'warmup': (0.1, 0.1, 0.01, 0.01),             # fraction of training warming the lr up
-            'lr_floor': (0.1, 0.1, 0.1, 0.1),             # final lr as a fraction of the peak
-            'nested_warmup': (10, 250, 1000, 20_000),     # steps before nested dropout starts
-            'coarse_weight': (1.0, 1.0, 0.0, 0.0),        # weight of the coarse read-out's MSE (ours)
-            'semantic_form': ('spatial',) * 4,            # RIDA's grid location by location (official code)
-            'pca_init': (True, True, False, False),       # start the linear parts at PCA (ours)
-            'processes': (3, 3, 0, 0),                    # LoST, ablations side by side (0: in turn)
-            'micro_batch': (0, 0, 0, 64),                 # rows a forward pass (0: the whole batch)
-            'checkpointing': (False, False, False, True),  # recompute each block in backward
-        },
-        'eval': {
-            'sample_steps': (5, 25, 50, 250),             # decoder sampler steps (paper: 250)
-            'cfg_scale': (1.0, 1.0, 3.0, 3.0),            # guidance scale (paper: 3)
-            'mc_res': (33, 65, 129, 257),                 # marching-cubes grid of the decodes (2^n + 1)
-            'clf_steps': (20, 600, 3000, 5000),           # training steps of the category classifier
-            # sampler steps timed
-            'step_sweep': ((1, 5, 10), (1, 10, 25, 50, 100, 250), (10, 25, 50, 100), (25, 50, 100, 250)),
-            'plaus_points': (64, 256, 512, 2048),         # points a cloud for the plausibility 1-NNA
-        },
-    },
-    'gpt': {
-        'model': {
-            'n_tokens': (8, 32, 32, 128),                 # N: tokens modelled (paper: 128 of 512)
-            'dim': (32, 192, 768, 1024),                  # transformer width (paper: 1024)
-            'n_layer': (1, 4, 12, 24),                    # blocks (paper: 24)
-            'n_head': (4, 4, 12, 16),                     # heads (paper: 16)
-            'dropout': (0.0, 0.0, 0.1, 0.1),              # residual and FFN dropout (official: 0.1)
-            'p_uncond': (0.1, 0.1, 0.1, 0.1),             # condition -> learned null token (paper: 10%)
-            'head_width': (32, 192, 1024, 1536),          # diffusion head width (official: 1536)
-            'head_depth': (1, 2, 6, 12),                  # diffusion head residual blocks (official: 12)
-            'head_cond': ('concat', 'concat', 'concat', 'concat'),  # how the head reads z (official: concat)
-            'head_t_scale': (1000.0, 1000.0, 1000.0, 1000.0),  # t times this into the sinusoids (official: 1)
-            'diffusion_batch_mul': (4, 4, 4, 4),          # noise draws per token pair (MAR: 4)
-        },
-        'condition': {
-            'image': ('teacher', 'teacher', 'openclip', 'openclip'),  # view encoder (paper: OpenCLIP)
-            'classes': (True, True, False, False),        # also a class-label condition (ours)
-        },
-        'train': {
-            'steps': (20, 3000, 20_000, 300_000),         # official: 400 epochs at batch 128
-            'batch_size': (8, 16, 128, 128),              # official: 128
-            'lr': (0.001, 0.001, 0.0001, 5e-05),          # official: 1e-4 x batch / 256
-            'warmup': (0.1, 0.05, 0.05, 0.25),            # fraction warming up (official: 1/4)
-            'lr_floor': (0.1, 0.1, 0.0, 0.0),             # final lr / peak (official: 0)
-            'weight_decay': (0.0, 0.05, 0.05, 0.05),      # AdamW (official: 0.05)
-            'ema_decay': (0.0, 0.999, 0.9999, 0.9999),    # 0: no EMA (official: EMA on)
-            'save_every': (10, 500, 2000, 5000),          # steps between checkpoints
-            'processes': (2, 2, 0, 0),                    # LoST-GPT and PCA-GPT side by side (0: in turn)
-            'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
-            'checkpointing': (False, False, False, True),  # recompute each block in backward
-        },
-        'eval': {
-            'head_steps': (4, 25, 50, 250),               # head sampler steps (official: 250)
-            'cfg_scale': (2.0, 3.0, 4.0, 6.0),            # guidance scale (official: 6)
-            # weight across positions (official: constant)
-            'cfg_schedule': ('linear', 'linear', 'constant', 'constant'),
-            'temperature': (1.0, 1.0, 1.0, 1.0),          # scales the sampler's injected noise
-            'decode_steps': (5, 25, 50, 250),             # tokenizer decoder steps per generation
-            'n_gen': (8, 500, 1000, 1000),                # generations per row of Table 2
-            'n_cloud': (256, 512, 2048, 2048),            # cloud points for COV / MMD (PointFlow: 2048)
-            'head_step_sweep': ((2, 4), (10, 25, 250), (25, 50, 100), (10, 25, 250)),  # head steps compared
-            'n_sweep': (None, 128, None, None),           # shapes of the cfg choice, sweeps (None: all)
-        },
-    },
-    'baselines': {
-        'depth': (5, 6, 7, 8),                            # octree depth decoded (2^depth a side)
-        # octree prefixes scored
-        'octree_levels': ((3, 4, 5), (3, 4, 5, 6), (3, 4, 5, 6, 7), (3, 4, 5, 6, 7, 8)),
-        'count_depth': (6, 8, 8, 8),                      # depth tokens are counted at (OctGPT: 256^3)
-        # progressive-mesh budgets
-        'vertex_counts': ((16, 64, 128), (32, 128, 512), (64, 128, 256, 512, 1024),
-                          (64, 128, 256, 512, 1024)),
-        'n_points': (2048, 10_000, 30_000, 100_000),      # surface points for the mesh metrics
-        'n_iou': (2048, 10_000, 30_000, 100_000),         # uniform points for volume IoU
-    },
+SETTINGS = {}  # setting: (smoke, cpu, gpu, paper)  # what it is; where the value comes from
+SETTINGS['data'] = {
+    'n_procedural': (42, 2000, 8000, 20_000),         # procedural shapes (smoke: 3 of each category)
+    'n_sh3d': (6, None, None, None),                  # Sweet Home 3D models (None: all of them)
+    'n_surface': (2048, 8192, 32_768, 81_920),        # surface points + normals per shape
+    'n_uniform': (4096, 16384, 32_768, 100_000),      # occupancy queries uniform in the box
+    'n_near': (4096, 16384, 32_768, 100_000),         # occupancy queries near the surface
+    # std of the near-surface shells (box side 2)
+    'near_sigmas': ((0.01, 0.04), (0.01, 0.04), (0.005, 0.02), (0.005, 0.02)),
+    'grid_res': (64, 128, 128, 256),                  # flood-fill grid for meshes that are not closed
+    'render_res': (64, 128, 224, 224),                # render side (224: what DINOv2 expects)
+    'n_random_views': (1, 2, 0, 4),                   # random views beside the 4 orthogonal ones
+    'workers': (1, 2, 16, 8),                         # processes building the cache
 }
-
-# %% ../nbs/00_core.ipynb #c007_1
+SETTINGS['metrics'] = {
+    'n_points': (2048, 10_000, 30_000, 100_000),      # points for Chamfer, F-score (OccNet 100k)
+}
 # fmt: on
 
+# %% ../nbs/00_core.ipynb #c007s1
+# fmt: off
+SETTINGS['vae'] = {
+    # TriplaneVAE (ours), or Direct3D's D3D-VAE (the paper's)
+    'arch': ('triplane', 'triplane', 'triplane', 'direct3d'),
+    'model': {
+        'n_points': (512, 1024, 8192, 81_920),        # points into the encoder (D3D-VAE 81,920)
+        'n_freqs': (8, 8, 8, 8),                      # Fourier frequencies (D3D-VAE: 8)
+        'C': (4, 8, 8, 16),                           # latent channels (paper: 16)
+        'r': (8, 16, 32, 32),                         # latent plane side: C x r x 3r (paper: 32)
+        'rq': (4, 8, 16, 32),                         # query-grid side, 3 rq^2 queries (D3D-VAE: r)
+        'width': (64, 128, 512, 768),                 # encoder width (D3D-VAE: 12 heads x 64)
+        'heads': (4, 4, 8, 12),                       # encoder attention heads
+        'n_self': (1, 2, 6, 8),                       # self-attention blocks after the cross one
+        'dec_width': (32, 64, 128, 128),              # decoder channels at the latent's resolution
+        'n_up': (1, 2, 2, 3),                         # decoder upsamplings (planes of side r 2^n_up)
+        'feat': (16, 32, 32, 32),                     # channels of each feature plane
+        'mlp_width': (64, 128, 128, 256),             # hidden width of the occupancy MLP
+        'pool_queries': (True, True, True, False),    # points pooled into the queries (ours)
+        # or 'conv': ConvONet-style (ours)
+        'encoder': ('attention', 'attention', 'attention', 'attention'),
+    },
+    'direct3d': {                                         # Direct3D's D3D-VAE (paper: its released sizes)
+        'triplane_res': (8, 16, 32, 32),              # r (one query per latent cell)
+        'latent_dim': (4, 8, 16, 16),                 # C
+        'triplane_dim': (8, 32, 32, 32),              # channels of each decoded feature plane
+        'num_freqs': (8, 8, 8, 8),
+        'num_attention_heads': (2, 4, 12, 12),
+        'attention_head_dim': (16, 32, 64, 64),
+        'num_encoder_layers': (1, 2, 8, 8),
+        'num_geodecoder_layers': (3, 5, 5, 5),
+        'final_activation': (None, None, None, None),
+        # R = r x 2^(len - 1)
+        'block_out_channels': ((32, 32), (32, 64, 64), (128, 256, 512, 512), (128, 256, 512, 512)),
+        'mid_block_add_attention': (True, True, True, True),
+        'gradient_checkpointing': (False, False, True, True),  # saves GPU memory at paper size
+        'latents_scale': (1.0, 1.0, 2.45, 2.45),      # kept by imports; training sets 1/std
+        'latents_shift': (0.0, 0.0, 0.0, 0.0),
+        'n_points': (512, 1024, 81_920, 81_920),      # surface points per shape into the encoder
+    },
+    'train': {
+        'n_occ': (1024, 2048, 8192, 20_000),          # occupancy queries per shape and step
+        'batch_size': (4, 4, 64, 32),
+        'steps': (30, 4500, 12_000, 20_0000),
+        'lr': (0.001, 0.002, 0.0005, 0.0001),
+        'warmup': (0.03, 0.03, 0.03, 0.03),           # fraction of training warming the lr up
+        'lr_floor': (0.05, 0.05, 0.05, 0.05),         # final lr as a fraction of the peak
+        'band': (0.01, 0.01, 0.005, 0.005),           # half-width of the target's ramp
+        'kl_weight': (1e-06, 1e-06, 1e-06, 1e-06),    # Direct3D: a tiny KL
+        'ema_decay': (0.0, 0.995, 0.999, 0.9999),     # 0: no EMA
+        'ckpt_every': (1000, 250, 1000, 5000),        # steps between checkpoints
+        # wall-time cap (0: none; a cap makes steps machine-dependent)
+        'max_train_minutes': (0.0, 0.0, 0.0, 0.0),
+        'n_train': (None, None, None, None),          # training shapes used (None: all)
+        'threads': (0, 0, 0, 0),                      # torch threads (0: torch's default)
+        # rows a forward pass (0: the whole batch): memory for time
+        'micro_batch': (0, 0, 0, 16),                 # rows a forward pass (0: the whole batch)
+        'checkpointing': (False, False, False, True),  # recompute each block in backward
+    },
+    'eval': {
+        'n_eval': (2, None, 500, None),               # test shapes per source scored (None: all)
+        'mc_res': (49, 97, 129, 257),                 # marching-cubes grid points per side (2^n + 1)
+    },
+}
+# fmt: on
 
+# %% ../nbs/00_core.ipynb #c007s2
+# fmt: off
+SETTINGS['teacher'] = {
+    'kind': ('offline', 'offline', 'offline', 'offline'),  # no DINOv2 file: 'offline' or 'effnet' (02a)
+    'effnet_res': (64, 128, 224, 224),                # EfficientNet-Lite0's input (cpu: the renders')
+    'model': {
+        'res': (32, 64, 128, 128),                    # input side of the offline teacher
+        'width': (8, 16, 64, 64),                     # first stage's channels (doubled, 4 stages)
+        'dim': (32, 128, 256, 256),                   # token / global feature dimension
+        'proj_dim': (16, 64, 128, 128),               # contrastive head output
+        'temperature': (0.2, 0.2, 0.2, 0.2),          # NT-Xent temperature
+    },
+    'train': {
+        'steps': (20, 800, 5000, 20_000),
+        'batch_size': (16, 64, 256, 256),
+        'lr': (0.002, 0.001, 0.001, 0.001),
+        'warmup': (0.1, 0.1, 0.01, 0.01),             # fraction of training warming the lr up
+        'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
+        'checkpointing': (False, False, False, False),  # recompute each block in backward
+    },
+    'eval': {
+        'knn_k': (5, 5, 5, 5),                        # neighbours of the k-NN category probe
+    },
+}
+SETTINGS['rida'] = {
+    'model': {
+        'width': (32, 128, 512, 768),                 # transformer width (paper: 768)
+        'depth': (1, 4, 8, 12),                       # transformer blocks (paper: 12)
+        'heads': (4, 8, 8, 8),                        # attention heads (paper: 8)
+        'grid': (4, 8, 16, 16),                       # token grid side (paper: 16 x 16)
+        'stem': (8, 32, 64, 128),                     # channels of each plane's conv stem
+    },
+    'train': {
+        'steps': (30, 1600, 8000, 100_000),
+        'batch_size': (16, 32, 256, 256),
+        'lr': (0.001, 0.0005, 0.0002, 0.0001),
+        'warmup': (0.1, 0.05, 0.01, 0.01),            # fraction of training warming the lr up
+        'eval_every': (10, 200, 1000, 2000),          # steps between validation Pearson checks
+        'pos': (0.97, 0.97, 0.83, 0.83),              # teacher cosine of a positive (official: 0.83)
+        'neg': (0.9, 0.9, 0.65, 0.65),                # below it a pair is negative (official: 0.65)
+        'neighbours': (1, 1, 0, 0),                   # teacher neighbours per anchor (paper: 0)
+        'processes': (2, 2, 0, 0),                    # RIDA, regression side by side (0: in turn)
+        'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
+        'checkpointing': (False, False, False, False),  # recompute each block in backward
+    },
+}
+# fmt: on
+
+# %% ../nbs/00_core.ipynb #c007s3
+# fmt: off
+SETTINGS['tokenizer'] = {
+    'model': {
+        'patch': (2, 4, 2, 2),                        # latent patch side (paper: 2 x 2)
+        'width': (32, 128, 384, 768),                 # encoder ViT width (paper: 768)
+        'depth': (1, 4, 6, 12),                       # encoder blocks (paper: 12)
+        'heads': (4, 4, 6, 12),                       # encoder heads
+        'K': (8, 32, 128, 512),                       # registers = tokens (paper: 512)
+        'd': (8, 32, 32, 32),                         # token dimension (paper: 32)
+        'dec_width': (32, 128, 512, 1024),            # DiT width (paper: 1024)
+        'dec_depth': (1, 4, 8, 24),                   # DiT blocks (paper: 24)
+        'dec_heads': (4, 4, 8, 16),                   # DiT heads (paper: 16)
+        'T': (1000, 1000, 1000, 1000),                # DDPM training timesteps (paper: 1000)
+        'p_uncond': (0.1, 0.1, 0.1, 0.1),             # condition dropped for guidance (paper: 10%)
+        'prediction': ('v', 'v', 'v', 'eps'),         # what the DiT predicts (paper: eps; see 03)
+        # cpu-budget modules (ours)
+        'additions': (('pooled_cond', 'coarse_readout', 'linear_path'),) * 2 + ((),) * 2,
+    },
+    'train': {
+        'steps': (30, 1800, 10_000, 400_000),
+        'batch_size': (8, 12, 128, 256),
+        'lr': (0.001, 0.001, 0.0002, 0.0001),
+        'warmup': (0.1, 0.1, 0.01, 0.01),             # fraction of training warming the lr up
+        'lr_floor': (0.1, 0.1, 0.1, 0.1),             # final lr as a fraction of the peak
+        'nested_warmup': (10, 250, 1000, 20_000),     # steps before nested dropout starts
+        'coarse_weight': (1.0, 1.0, 0.0, 0.0),        # weight of the coarse read-out's MSE (ours)
+        'semantic_form': ('spatial',) * 4,            # RIDA's grid location by location (official code)
+        'pca_init': (True, True, False, False),       # start the linear parts at PCA (ours)
+        'processes': (3, 3, 0, 0),                    # LoST, ablations side by side (0: in turn)
+        'micro_batch': (0, 0, 0, 64),                 # rows a forward pass (0: the whole batch)
+        'checkpointing': (False, False, False, True),  # recompute each block in backward
+    },
+    'eval': {
+        'sample_steps': (5, 25, 50, 250),             # decoder sampler steps (paper: 250)
+        'cfg_scale': (1.0, 1.0, 3.0, 3.0),            # guidance scale (paper: 3)
+        'mc_res': (33, 65, 129, 257),                 # marching-cubes grid of the decodes (2^n + 1)
+        'clf_steps': (20, 600, 3000, 5000),           # training steps of the category classifier
+        # sampler steps timed
+        'step_sweep': ((1, 5, 10), (1, 10, 25, 50, 100, 250), (10, 25, 50, 100), (25, 50, 100, 250)),
+        'plaus_points': (64, 256, 512, 2048),         # points a cloud for the plausibility 1-NNA
+    },
+}
+# fmt: on
+
+# %% ../nbs/00_core.ipynb #c007s4
+# fmt: off
+SETTINGS['gpt'] = {
+    'model': {
+        'n_tokens': (8, 32, 32, 128),                 # N: tokens modelled (paper: 128 of 512)
+        'dim': (32, 192, 768, 1024),                  # transformer width (paper: 1024)
+        'n_layer': (1, 4, 12, 24),                    # blocks (paper: 24)
+        'n_head': (4, 4, 12, 16),                     # heads (paper: 16)
+        'dropout': (0.0, 0.0, 0.1, 0.1),              # residual and FFN dropout (official: 0.1)
+        'p_uncond': (0.1, 0.1, 0.1, 0.1),             # condition -> learned null token (paper: 10%)
+        'head_width': (32, 192, 1024, 1536),          # diffusion head width (official: 1536)
+        'head_depth': (1, 2, 6, 12),                  # diffusion head residual blocks (official: 12)
+        'head_cond': ('concat', 'concat', 'concat', 'concat'),  # how the head reads z (official: concat)
+        'head_t_scale': (1000.0, 1000.0, 1000.0, 1000.0),  # t times this into the sinusoids (official: 1)
+        'diffusion_batch_mul': (4, 4, 4, 4),          # noise draws per token pair (MAR: 4)
+    },
+    'condition': {
+        'image': ('teacher', 'teacher', 'openclip', 'openclip'),  # view encoder (paper: OpenCLIP)
+        'classes': (True, True, False, False),        # also a class-label condition (ours)
+    },
+    'train': {
+        'steps': (20, 3000, 20_000, 300_000),         # official: 400 epochs at batch 128
+        'batch_size': (8, 16, 128, 128),              # official: 128
+        'lr': (0.001, 0.001, 0.0001, 5e-05),          # official: 1e-4 x batch / 256
+        'warmup': (0.1, 0.05, 0.05, 0.25),            # fraction warming up (official: 1/4)
+        'lr_floor': (0.1, 0.1, 0.0, 0.0),             # final lr / peak (official: 0)
+        'weight_decay': (0.0, 0.05, 0.05, 0.05),      # AdamW (official: 0.05)
+        'ema_decay': (0.0, 0.999, 0.9999, 0.9999),    # 0: no EMA (official: EMA on)
+        'save_every': (10, 500, 2000, 5000),          # steps between checkpoints
+        'processes': (2, 2, 0, 0),                    # LoST-GPT and PCA-GPT side by side (0: in turn)
+        'micro_batch': (0, 0, 0, 0),                  # rows a forward pass (0: the whole batch)
+        'checkpointing': (False, False, False, True),  # recompute each block in backward
+    },
+    'eval': {
+        'head_steps': (4, 25, 50, 250),               # head sampler steps (official: 250)
+        'cfg_scale': (2.0, 3.0, 4.0, 6.0),            # guidance scale (official: 6)
+        # weight across positions (official: constant)
+        'cfg_schedule': ('linear', 'linear', 'constant', 'constant'),
+        'temperature': (1.0, 1.0, 1.0, 1.0),          # scales the sampler's injected noise
+        'decode_steps': (5, 25, 50, 250),             # tokenizer decoder steps per generation
+        'n_gen': (8, 500, 1000, 1000),                # generations per row of Table 2
+        'n_cloud': (256, 512, 2048, 2048),            # cloud points for COV / MMD (PointFlow: 2048)
+        'head_step_sweep': ((2, 4), (10, 25, 250), (25, 50, 100), (10, 25, 250)),  # head steps compared
+        'n_sweep': (None, 128, None, None),           # shapes of the cfg choice, sweeps (None: all)
+    },
+}
+SETTINGS['baselines'] = {
+    'depth': (5, 6, 7, 8),                            # octree depth decoded (2^depth a side)
+    # octree prefixes scored
+    'octree_levels': ((3, 4, 5), (3, 4, 5, 6), (3, 4, 5, 6, 7), (3, 4, 5, 6, 7, 8)),
+    'count_depth': (6, 8, 8, 8),                      # depth tokens are counted at (OctGPT: 256^3)
+    # progressive-mesh budgets
+    'vertex_counts': ((16, 64, 128), (32, 128, 512), (64, 128, 256, 512, 1024),
+                      (64, 128, 256, 512, 1024)),
+    'n_points': (2048, 10_000, 30_000, 100_000),      # surface points for the mesh metrics
+    'n_iou': (2048, 10_000, 30_000, 100_000),         # uniform points for volume IoU
+}
+# fmt: on
+
+# %% ../nbs/00_core.ipynb #c007_1
 def _column(table: dict, i: int) -> dict:
     "Column `i` of a settings table: every (smoke, cpu, paper) triple replaced by its i-th value."
     out = {}

@@ -321,13 +321,9 @@ class Direct3DVAE(nn.Module):
         r, width = cfg.triplane_res, cfg.num_attention_heads * cfg.attention_head_dim
         self.fourier_embedder = FourierEmbedder(num_freqs=cfg.num_freqs)
         self.encoder = PointEncoder(
-            3 * r * r,
-            self.fourier_embedder.out_dim + 3,
-            cfg.num_attention_heads,
-            cfg.attention_head_dim,
-            cfg.num_encoder_layers,
-            cfg.gradient_checkpointing,
-        )
+            3 * r * r, self.fourier_embedder.out_dim + 3, cfg.num_attention_heads, cfg.attention_head_dim,
+            cfg.num_encoder_layers, cfg.gradient_checkpointing,
+        )  # fmt: skip
         self.pre_latent = nn.Conv2d(width, 2 * cfg.latent_dim, 1)
         self.post_latent = nn.Conv2d(cfg.latent_dim, width, 1)
         self.decoder = TriplaneDecoder(

@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_evaluate.ipynb #c003
 from __future__ import annotations
+from fastcore.basics import patch
 import csv, json, math, os, warnings
 from pathlib import Path
 import numpy as np
@@ -17,7 +18,7 @@ from .core import seed_everything, adamw, progress, save_checkpoint, load_checkp
 from .core import stable_hash
 from .metrics import nn_dists, volume_iou, sample_surface, inside
 from .data import render_views, view_angles
-from .tokenizer import pca_axes
+from .tokenizer import pca_axes, TokenCode, check_mode
 
 from .vae import decode_logits, decoded, extract_mesh, LatentScaling
 
@@ -432,7 +433,7 @@ def plausibility(
                 one_nna_lo=ci['lo'], one_nna_hi=ci['hi'], n=n, n_real=len(real_cloud))  # fmt: skip
 
 # %% ../nbs/04_evaluate.ipynb #c020
-class PCACode:
+class PCACode(TokenCode):
     """The top n d principal components of training latents, whitened, as n tokens of d numbers in order of
     variance."""
 
@@ -468,9 +469,14 @@ class PCACode:
         mean, axes, std = (t.to(z.device) for t in (self.mean, self.axes, self.std))  # on the latents' device
         return (((z.flatten(1) - mean) @ axes.T) / std).view(len(z), self.n, self.d)
 
-    def decode(self, tokens: torch.Tensor) -> torch.Tensor:
+    @property
+    def K(self) -> int:
+        return self.n
+
+    def decode(self, tokens: torch.Tensor, mode: str = 'mean', steps=None, cfg_scale=1.0, seed=0):
         """(B, k, d) a prefix of k tokens -> (B, C, r, 3r) latents (the mean plus the span of the first k d
-        axes)."""
+        axes; deterministic: a `'sample'` is the mean, and the sampler's arguments are unused)."""
+        check_mode(mode)
         mean, axes, std = (t.to(tokens.device) for t in (self.mean, self.axes, self.std))
         c = tokens.flatten(1) * std[: tokens.shape[1] * self.d]
         return (mean + c @ axes[: c.shape[1]]).view(len(tokens), *self.shape)
@@ -485,46 +491,50 @@ class PCACode:
         never its numbers, which round differently on another machine or thread count."""
         return stable_hash(dict(kind='pca', n=self.n, d=self.d, shape=list(self.shape), inputs=self.inputs))
 
-    def save(self, path: Path | str) -> Path:
-        "Write the code (atomically) as safetensors."
-        t = dict(mean=self.mean, axes=self.axes, std=self.std)
-        meta = dict(
-            n=str(self.n),
-            d=str(self.d),
-            shape=','.join(map(str, self.shape)),
-            total_var=repr(self.total_var),
-            inputs=json.dumps(self.inputs),
-        )
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return atomic_write(
-            path, lambda tmp: save_file({k: v.contiguous() for k, v in t.items()}, tmp, metadata=meta)
-        )
+# %% ../nbs/04_evaluate.ipynb #c020p
+@patch
+def save(self: PCACode, path: Path | str) -> Path:
+    "Write the code (atomically) as safetensors."
+    t = dict(mean=self.mean, axes=self.axes, std=self.std)
+    meta = dict(
+        n=str(self.n),
+        d=str(self.d),
+        shape=','.join(map(str, self.shape)),
+        total_var=repr(self.total_var),
+        inputs=json.dumps(self.inputs),
+    )
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(
+        path, lambda tmp: save_file({k: v.contiguous() for k, v in t.items()}, tmp, metadata=meta)
+    )
 
-    @classmethod
-    def load(cls, path: Path | str) -> 'PCACode':
-        with safe_open(str(path), 'pt') as f:
-            m = f.metadata()
-        t = load_file(str(path))
-        return cls(
-            t['mean'],
-            t['axes'],
-            t['std'],
-            float(m['total_var']),
-            int(m['n']),
-            int(m['d']),
-            tuple(int(v) for v in m['shape'].split(',')),
-            json.loads(m.get('inputs', '{}')),
-        )
 
-    @classmethod
-    def cached(cls, path: Path | str, z: torch.Tensor, n: int, d: int, inputs: dict) -> 'PCACode':
-        """The code saved at `path` if it was fitted from the same `inputs` at the same size, else one fitted
-        on `z` and saved there: every later stage then uses the very axes the first one used."""
-        if Path(path).exists():
-            old = cls.load(path)
-            if old.key() == cls(None, None, None, 0.0, n, d, z.shape[1:], inputs).key():
-                return old
-        return cls.load(cls.fit(z, n, d, inputs).save(path))
+@patch(cls_method=True)
+def load(cls: PCACode, path: Path | str) -> 'PCACode':
+    with safe_open(str(path), 'pt') as f:
+        m = f.metadata()
+    t = load_file(str(path))
+    return cls(
+        t['mean'],
+        t['axes'],
+        t['std'],
+        float(m['total_var']),
+        int(m['n']),
+        int(m['d']),
+        tuple(int(v) for v in m['shape'].split(',')),
+        json.loads(m.get('inputs', '{}')),
+    )
+
+
+@patch(cls_method=True)
+def cached(cls: PCACode, path: Path | str, z: torch.Tensor, n: int, d: int, inputs: dict) -> 'PCACode':
+    """The code saved at `path` if it was fitted from the same `inputs` at the same size, else one fitted
+    on `z` and saved there: every later stage then uses the very axes the first one used."""
+    if Path(path).exists():
+        old = cls.load(path)
+        if old.key() == cls(None, None, None, 0.0, n, d, z.shape[1:], inputs).key():
+            return old
+    return cls.load(cls.fit(z, n, d, inputs).save(path))
 
 # %% ../nbs/04_evaluate.ipynb #c022b
 def token_norm(t: torch.Tensor) -> torch.Tensor:
@@ -532,7 +542,7 @@ def token_norm(t: torch.Tensor) -> torch.Tensor:
     return F.layer_norm(t, (t.shape[-1],))
 
 
-class PCALNCode:
+class PCALNCode(TokenCode):
     """A `PCACode`'s tokens through `token_norm`, read back by a least-squares map a prefix length: the linear
     code with LoST's normalisation (each token's mean and scale removed)."""
 
@@ -542,6 +552,7 @@ class PCALNCode:
         readouts: dict,  # k -> (k d + 1, k d): normalised prefix (and a 1) -> the first k d coefficients
     ):
         self.pca, self.readouts, self.n, self.d = pca, readouts, pca.n, pca.d
+        self.K, self.normalised = pca.n, True  # as a `TokenCode`: tokens of zero mean and unit scale
 
     @classmethod
     def fit(
@@ -565,8 +576,10 @@ class PCALNCode:
         "(B, C, r, 3r) latents -> (B, n, d) normalised tokens."
         return token_norm(self.pca.encode(z))
 
-    def decode(self, tokens: torch.Tensor) -> torch.Tensor:
-        "(B, k, d) a prefix of normalised tokens -> (B, C, r, 3r) latents, for a k the code was fitted for."
+    def decode(self, tokens: torch.Tensor, mode: str = 'mean', steps=None, cfg_scale=1.0, seed=0):
+        """(B, k, d) a prefix of normalised tokens -> (B, C, r, 3r) latents, for a k the code was fitted for
+        (deterministic: a `'sample'` is the mean)."""
+        check_mode(mode)
         k = tokens.shape[1]
         if k not in self.readouts:
             fitted = sorted(self.readouts)

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from .core import run_jobs
 from .gpt import LoSTGPT, generate, generate_steps
-from .evaluate import PCACode, pairwise_cd
+from .evaluate import pairwise_cd
+from .tokenizer import TokenCode
 from .vae import decode_logits, LatentScaling
 
 # %% auto #0
@@ -20,22 +21,18 @@ __all__ = ['decode_tokens', 'generate_latents', 'occupancy_of', 'mask_iou', 'sto
 # %% ../nbs/07_generation.ipynb #c006
 @torch.no_grad()
 def decode_tokens(
-    coder,  # a LoST tokenizer (`lost_nb.tokenizer.LoST`) or a `PCACode`
+    coder: TokenCode,  # LoST, PCA, ...: what the tokens decode through
     tokens: torch.Tensor,  # (B, k, d) a prefix
-    steps: int | None = 25,  # the tokenizer's sampler steps (None: its mean decode, `LoST.decode_mean`)
+    steps: int | None = 25,  # a stochastic code's sampler steps (None: its mean decode)
     seed: int = 0,
     batch: int = 256,
 ) -> torch.Tensor:
-    "Scaled latents (B, C, r, 3r) of token prefixes, in batches."
-    if isinstance(coder, PCACode):
+    "Scaled latents (B, C, r, 3r) of token prefixes (a stochastic code in batches)."
+    if not coder.stochastic:
         return coder.decode(tokens)
-
-    def one(t):
-        if steps is None:
-            return coder.decode_mean(t, seed=seed)
-        return coder.detokenize(t, steps=steps, seed=seed)
-
-    return torch.cat([one(tokens[i : i + batch]) for i in range(0, len(tokens), batch)])
+    mode = 'mean' if steps is None else 'sample'
+    return torch.cat([coder.decode(tokens[i : i + batch], mode, steps, seed=seed)
+                      for i in range(0, len(tokens), batch)])  # fmt: skip
 
 
 @torch.no_grad()

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_lost_gpt.ipynb #c003
 from __future__ import annotations
+from fastcore.basics import patch
 import math
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -259,34 +260,38 @@ class LoSTGPT(nn.Module):
             h = layer(h, caches[i], pos)
         return self.norm(h)
 
-    def loss(
-        self,
-        tokens: torch.Tensor,  # (B, n, d), n <= N
-        cond: torch.Tensor,  # (B, 1, D) condition tokens
-        g: torch.Generator | None = None,  # draws the flow's t and x0, unless given
-        t: torch.Tensor | None = None,  # (B, m, n) flow times (`flow_noise`)
-        x0: torch.Tensor | None = None,  # (B, m, n, d) flow noise
-    ) -> torch.Tensor:
-        "Flow loss of every token of `tokens`, m = diffusion_batch_mul draws each."
-        B, n, _ = tokens.shape
-        x = torch.cat([cond, self.tok_proj(tokens[:, :-1])], 1)  # (B, n, D): [cond, tok_0 .. tok_{n-2}]
-        z = self.hidden(x) + self.diff_pos[:, :n]  # (B, n, D): z_i predicts tok_i
-        m = self.cfg.diffusion_batch_mul
-        # (m B n, .) rows: the m copies stacked, as the noise (B, m, n, .) -> (m, B, n, .) is laid out
-        if t is not None:
-            t, x0 = t.transpose(0, 1).reshape(-1), x0.transpose(0, 1).reshape(m * B * n, -1)
-        x1, zz = tokens.reshape(B * n, -1).repeat(m, 1), z.reshape(B * n, -1).repeat(m, 1)
-        return flow_loss(self.head, x1, zz, g, None if t is None else (t, x0))
-
     def forward(self, tokens, image=None, label=None, drop=None, g=None, t=None, x0=None) -> torch.Tensor:
         "The training loss (what DDP wraps): `loss` of `tokens` under `condition(image, label, drop)`."
         return self.loss(tokens, self.condition(image, label, drop, n=len(tokens)), g, t, x0)
 
-    def new_caches(self, B: int, device=None, dtype=torch.float32) -> list:
-        "Empty KV caches, one per layer, for B rows and N positions."
-        hd = self.cfg.dim // self.cfg.n_head
-        device = device or self.pos_embed.device
-        return [KVCache(B, self.cfg.n_head, self.cfg.n_tokens, hd, dtype, device) for _ in self.layers]
+# %% ../nbs/06_lost_gpt.ipynb #c020p
+@patch
+def loss(
+    self: LoSTGPT,
+    tokens: torch.Tensor,  # (B, n, d), n <= N
+    cond: torch.Tensor,  # (B, 1, D) condition tokens
+    g: torch.Generator | None = None,  # draws the flow's t and x0, unless given
+    t: torch.Tensor | None = None,  # (B, m, n) flow times (`flow_noise`)
+    x0: torch.Tensor | None = None,  # (B, m, n, d) flow noise
+) -> torch.Tensor:
+    "Flow loss of every token of `tokens`, m = diffusion_batch_mul draws each."
+    B, n, _ = tokens.shape
+    x = torch.cat([cond, self.tok_proj(tokens[:, :-1])], 1)  # (B, n, D): [cond, tok_0 .. tok_{n-2}]
+    z = self.hidden(x) + self.diff_pos[:, :n]  # (B, n, D): z_i predicts tok_i
+    m = self.cfg.diffusion_batch_mul
+    # (m B n, .) rows: the m copies stacked, as the noise (B, m, n, .) -> (m, B, n, .) is laid out
+    if t is not None:
+        t, x0 = t.transpose(0, 1).reshape(-1), x0.transpose(0, 1).reshape(m * B * n, -1)
+    x1, zz = tokens.reshape(B * n, -1).repeat(m, 1), z.reshape(B * n, -1).repeat(m, 1)
+    return flow_loss(self.head, x1, zz, g, None if t is None else (t, x0))
+
+
+@patch
+def new_caches(self: LoSTGPT, B: int, device=None, dtype=torch.float32) -> list:
+    "Empty KV caches, one per layer, for B rows and N positions."
+    hd = self.cfg.dim // self.cfg.n_head
+    device = device or self.pos_embed.device
+    return [KVCache(B, self.cfg.n_head, self.cfg.n_tokens, hd, dtype, device) for _ in self.layers]
 
 # %% ../nbs/06_lost_gpt.ipynb #c022
 @torch.no_grad()

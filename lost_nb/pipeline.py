@@ -15,7 +15,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 from safetensors import safe_open
 from safetensors.torch import save_file
-from .core import atomic_write, input_key, file_hash, owned_folder, check_folder, write_json
+from .core import atomic_write, input_key, file_hash, owned_folder, check_folder, write_json, get_profile
 from .metrics import chamfer_l1, sample_surface, volume_iou, inside
 from .meshes import load_mesh, reorient, up_rotation
 from .data import render_views, occupancy
@@ -361,6 +361,16 @@ def _mesh_entry(m: trimesh.Trimesh) -> dict:
     return dict(faces=len(m.faces), vertices=len(m.vertices), empty=not len(m.faces))
 
 # %% ../nbs/08_pipeline.ipynb #c018_1
+def _roundtrip_warnings(scores: dict, vae_scores: dict) -> list:
+    "Warnings of a tokenize run: empty decodes (by prefix), an empty VAE round trip, an input with no volume."
+    empty = [k for k, s in scores.items() if s['empty']]
+    warnings = [f"prefix {k}: the decode is empty (no surface at the 0 level)" for k in empty]
+    warnings += [f"the VAE's {k} round trip is empty" for k, v in vae_scores.items() if v['empty']]
+    if 'no volume' in vae_scores['plain']['note']:
+        warnings.append('the input encloses no volume (an open surface?): IoU against it is undefined')
+    return warnings
+
+# %% ../nbs/08_pipeline.ipynb #c018_1_1
 def tokenize_mesh(
     mesh_path: Path | str,  # any mesh file lost_nb.meshes.load_mesh reads
     vae_ckpt: Path | str,
@@ -395,19 +405,14 @@ def tokenize_mesh(
         vae_scores = {'plain': compare_meshes(decode_latent(vae, scale, z0, None, res), norm_in)}
         if refine_steps > 0:
             vae_scores['refined'] = compare_meshes(decode_latent(vae, scale, z, None, res), norm_in)
-        tokens = tok.tokenize(z[None])  # (1, K, d)
-        info = dict(
-            frame,
-            source=str(mesh_path),
-            vae=str(vae_ckpt),
-            tokenizer=str(tok_ckpt),
-            refine_steps=refine_steps,
-        )
+        tokens = tok.encode(z[None])  # (1, K, d)
+        info = dict(frame, source=str(mesh_path), vae=str(vae_ckpt), tokenizer=str(tok_ckpt))
+        info['refine_steps'] = refine_steps
         meta, t0 = {'info': json.dumps(info)}, tokens[0].cpu().contiguous()
         atomic_write(tmp / 'tokens.safetensors', lambda t: save_file({'tokens': t0}, t, metadata=meta))
         files, scores, panels = {'tokens.safetensors': {}}, {}, [('input', norm_in)]
         for k in prefixes:
-            zk = tok.detokenize(tokens[:, :k], steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
+            zk = tok.decode(tokens[:, :k], 'sample', steps=steps, cfg_scale=cfg_scale, seed=seed)[0]
             mk = decode_latent(vae, scale, zk, None, res)  # in the box
             scores[k] = compare_meshes(mk, norm_in)
             export_mesh(to_input_frame(mk, frame), tmp / f'prefix_{k:03d}.glb')
@@ -415,14 +420,7 @@ def tokenize_mesh(
             panels.append((f"{k} token{'s' if k > 1 else ''}\n{brief(scores[k])}", mk))
         preview(panels, tmp / 'preview.png')
         files['preview.png'] = {}
-        warnings = [
-            f"prefix {k}: the decode is empty (no surface at the 0 level)"
-            for k in prefixes
-            if scores[k]['empty']
-        ]
-        warnings += [f"the VAE's {k} round trip is empty" for k, v in vae_scores.items() if v['empty']]
-        if 'no volume' in vae_scores['plain']['note']:
-            warnings.append('the input encloses no volume (an open surface?): IoU against it is undefined')
+        warnings = _roundtrip_warnings(scores, vae_scores)
         write_json(
             tmp / 'manifest.json',
             manifest(
@@ -430,14 +428,9 @@ def tokenize_mesh(
                 checkpoints=dict(vae=vae_ckpt, tokenizer=tok_ckpt),
                 sources=dict(mesh=mesh_path),
                 settings=dict(
-                    prefixes=list(prefixes),
-                    steps=steps,
-                    cfg_scale=cfg_scale,
-                    res=res,
-                    seed=seed,
-                    refine_steps=refine_steps,
-                    up=up,
-                ),
+                    prefixes=list(prefixes), steps=steps, cfg_scale=cfg_scale, res=res, seed=seed,
+                    refine_steps=refine_steps, up=up,
+                ),  # fmt: skip
                 files=files,
                 scores={str(k): v for k, v in scores.items()},
                 vae_roundtrip=vae_scores,
@@ -486,6 +479,21 @@ def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
     return encoder(read_picture(path, res)[None])
 
 # %% ../nbs/08_pipeline.ipynb #c024_1
+def _condition(gpt, ck: dict, gpt_ckpt, n: int, category, picture, cfg_scale: float, profile: str,
+               dino_weights: str, clip_weights: str, device) -> tuple:  # fmt: skip
+    "(condition tokens for `n` samples, guidance scale) of a class name, a picture, or neither."
+    if category is not None:
+        if not ck['config'].get('classes'):
+            raise ValueError(f"{gpt_ckpt} names no classes: this GPT has no class condition (use --image)")
+        cond = gpt.condition(label=torch.full((n,), resolve_class(category, ck['config']['classes'])))
+    elif picture is not None:
+        enc = condition_encoder(profile, dino_weights, clip_weights, device)
+        cond = gpt.condition(image=enc(picture[None]).expand(n, -1))
+    else:
+        cond, cfg_scale = gpt.null(n), 1.0  # nothing to guide towards
+    return cond, cfg_scale
+
+# %% ../nbs/08_pipeline.ipynb #c024_2
 @torch.no_grad()
 def generate_meshes(
     gpt_ckpt: Path | str,
@@ -510,8 +518,6 @@ def generate_meshes(
     device=None,  # where the models run (default: CUDA when present)
 ) -> dict:
     "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample, 'warnings'}."
-    from lost_nb.core import get_profile
-
     if category is not None and image is not None:
         raise ValueError("give one of --category, --image (or --unconditional), not both")
     check_folder(out, overwrite)  # before any work
@@ -521,17 +527,9 @@ def generate_meshes(
     if tokens is not None and not 1 <= tokens <= N:
         raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
     picture = read_picture(image, get_profile(profile, 'data')['render_res']) if image is not None else None
-    vae, _ = load_vae(vae_ckpt, device)
-    scale = latent_scaling(vae_ckpt)
-    if category is not None:
-        if not ck['config'].get('classes'):
-            raise ValueError(f"{gpt_ckpt} names no classes: this GPT has no class condition (use --image)")
-        cond = gpt.condition(label=torch.full((n,), resolve_class(category, ck['config']['classes'])))
-    elif image is not None:
-        enc = condition_encoder(profile, dino_weights, clip_weights, device)
-        cond = gpt.condition(image=enc(picture[None]).expand(n, -1))
-    else:
-        cond, cfg_scale = gpt.null(n), 1.0
+    vae, scale = load_vae(vae_ckpt, device)[0], latent_scaling(vae_ckpt)
+    cond, cfg_scale = _condition(gpt, ck, gpt_ckpt, n, category, picture, cfg_scale, profile, dino_weights,
+                                 clip_weights, device)  # fmt: skip
     with owned_folder(out, overwrite) as tmp:
         kw = dict(cfg_scale=cfg_scale, cfg_schedule='linear', head_steps=head_steps)
         g = torch.Generator().manual_seed(seed)
@@ -542,27 +540,19 @@ def generate_meshes(
             toks = generate(gpt, cond, tokens or N, generator=g, **kw)
             used = torch.full((n,), toks.shape[1])
         files, panels = {}, ([('the condition', picture)] if picture is not None else [])
-        Z = decode_used(
-            tok, toks, used, steps, seed
-        )  # (n, C, r, 3r): samples of one length decoded as one batch
+        Z = decode_used(tok, toks, used, steps, seed)  # (n, C, r, 3r): samples of one length in one batch
         for i in range(n):
-            t_i = toks[i : i + 1, : int(used[i])]
+            t_i = toks[i, : int(used[i])].cpu().contiguous()
             mesh = extract_mesh(vae, scale.decode(Z[i]), res)
             export_mesh(mesh, tmp / f'sample_{i:03d}.glb')
-            t_i = t_i[0].cpu().contiguous()
             atomic_write(tmp / f'sample_{i:03d}.safetensors', lambda t: save_file({'tokens': t_i}, t))
             files[f'sample_{i:03d}.glb'] = dict(_mesh_entry(mesh), tokens=int(used[i]))
             files[f'sample_{i:03d}.safetensors'] = {}
-            panels.append(
-                (f"sample {i}: {int(used[i])} tokens" + ('\nempty' if not len(mesh.faces) else ''), mesh)
-            )
+            panels.append((f"sample {i}: {int(used[i])} tokens" + '\nempty' * (not len(mesh.faces)), mesh))
         preview(panels, tmp / 'preview.png')
         files['preview.png'] = {}
-        warnings = [
-            f"sample {i}: the decode is empty (no surface at the 0 level)"
-            for i in range(n)
-            if files[f'sample_{i:03d}.glb']['empty']
-        ]
+        empty = [i for i in range(n) if files[f'sample_{i:03d}.glb']['empty']]
+        warnings = [f"sample {i}: the decode is empty (no surface at the 0 level)" for i in empty]
         write_json(
             tmp / 'manifest.json',
             manifest(
@@ -570,18 +560,9 @@ def generate_meshes(
                 checkpoints=dict(gpt=gpt_ckpt, tokenizer=tok_ckpt, vae=vae_ckpt),
                 sources=dict(image=image),
                 settings=dict(
-                    profile=profile,
-                    category=category,
-                    n=n,
-                    tokens=tokens,
-                    adaptive=adaptive,
-                    threshold=threshold,
-                    cfg_scale=cfg_scale,
-                    head_steps=head_steps,
-                    steps=steps,
-                    res=res,
-                    seed=seed,
-                ),
+                    profile=profile, category=category, n=n, tokens=tokens, adaptive=adaptive, seed=seed,
+                    threshold=threshold, cfg_scale=cfg_scale, head_steps=head_steps, steps=steps, res=res,
+                ),  # fmt: skip
                 files=files,
                 warnings=warnings,
             ),

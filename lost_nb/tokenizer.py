@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_train_tokenizer.ipynb #c003
 from __future__ import annotations
+from fastcore.basics import patch
 import math
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -18,10 +19,11 @@ from .layers import Block, DiTBlock, FinalLayer, TimestepEmbedder, run_blocks
 from .rida import load_semantic_extractor
 
 # %% auto #0
-__all__ = ['ADDITIONS', 'ADDITION_MODULES', 'SEMANTIC_FORMS', 'VARIANT_TAGS', 'patchify', 'unpatchify', 'prefix_lengths',
-           'register_mask', 'LoSTConfig', 'LoSTEncoder', 'LoSTDecoder', 'Diffusion', 'LoST', 'PooledCond',
-           'CoarseReadout', 'LinearPath', 'pca_axes', 'init_pca', 'semantic_loss', 'sample_keep', 'tokenizer_stage',
-           'train_tokenizer', 'train_tokenizer_job', 'load_tokenizer']
+__all__ = ['ADDITIONS', 'DECODE_MODES', 'ADDITION_MODULES', 'SEMANTIC_FORMS', 'VARIANTS', 'VARIANT_TAGS', 'TRAIN_KEYS',
+           'patchify', 'unpatchify', 'prefix_lengths', 'register_mask', 'LoSTConfig', 'LoSTEncoder', 'LoSTDecoder',
+           'Diffusion', 'TokenCode', 'check_mode', 'LoST', 'PooledCond', 'CoarseReadout', 'LinearPath', 'pca_axes',
+           'init_pca', 'semantic_loss', 'sample_keep', 'tokenizer_stage', 'train_tokenizer', 'variant_tag',
+           'variant_jobs', 'train_tokenizer_job', 'load_tokenizer']
 
 # %% ../nbs/03_train_tokenizer.ipynb #c006
 def patchify(z: torch.Tensor, p: int) -> torch.Tensor:
@@ -203,9 +205,51 @@ class Diffusion:
             x = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
         return x
 
+# %% ../nbs/03_train_tokenizer.ipynb #c022u
+DECODE_MODES = ('mean', 'sample')
+
+
+class TokenCode:
+    """A token code: `encode` latents into K ordered tokens of d numbers, `decode` any prefix as its mean or a
+    sample. Subclasses set `K`, `d`, `normalised` (tokens of zero mean and unit scale) and `stochastic` (a
+    sample differs from the mean)."""
+
+    K: int
+    d: int
+    normalised: bool = False
+    stochastic: bool = False
+
+    def encode(self, z: torch.Tensor) -> torch.Tensor:
+        "(B, C, r, 3r) scaled latents -> (B, K, d) tokens."
+        raise NotImplementedError
+
+    def decode(
+        self,
+        tokens: torch.Tensor,  # (B, k, d): a prefix of k <= K tokens
+        mode: str = 'mean',  # 'mean' (the conditional mean) or 'sample' (a draw; deterministic: the mean)
+        steps: int = 25,  # a stochastic code's sampler steps
+        cfg_scale: float = 1.0,  # its classifier-free guidance scale
+        seed: int = 0,
+    ) -> torch.Tensor:
+        "(B, C, r, 3r) scaled latents of a prefix."
+        raise NotImplementedError
+
+    def numbers(self, k: int) -> int:
+        "Free numbers in a prefix of k tokens (a normalised token loses its mean and scale)."
+        return k * (self.d - 2 if self.normalised else self.d)
+
+
+def check_mode(mode: str) -> str:
+    "`mode`, if it is one of DECODE_MODES; else one clear error."
+    if mode not in DECODE_MODES:
+        raise ValueError(f"decode mode {mode!r} is not one of {DECODE_MODES}")
+    return mode
+
 # %% ../nbs/03_train_tokenizer.ipynb #c024
-class LoST(nn.Module):
+class LoST(nn.Module, TokenCode):
     "The LoST tokenizer: `tokenize` a latent into K tokens, `detokenize` any prefix back into a latent."
+
+    normalised, stochastic = True, True  # as a `TokenCode`: LayerNorm'd tokens, a generative decoder
 
     def __init__(self, cfg: LoSTConfig):
         super().__init__()
@@ -272,6 +316,31 @@ class LoST(nn.Module):
         (one DDIM step), its regression estimate of E[z | tokens]. Fidelity metrics reward the conditional
         mean (an exact posterior sample has twice its expected squared error), so it is what they score."""
         return self.detokenize(tokens, steps=1, cfg_scale=cfg_scale, seed=seed)
+
+# %% ../nbs/03_train_tokenizer.ipynb #c024u
+@patch(as_prop=True)
+def K(self: LoST) -> int:
+    return self.cfg.K
+
+
+@patch(as_prop=True)
+def d(self: LoST) -> int:
+    return self.cfg.d
+
+
+@patch
+def encode(self: LoST, z: torch.Tensor) -> torch.Tensor:
+    "`TokenCode.encode`: `tokenize`."
+    return self.tokenize(z)
+
+
+@patch
+def decode(self: LoST, tokens: torch.Tensor, mode: str = 'mean', steps: int = 25, cfg_scale: float = 1.0,
+           seed: int = 0) -> torch.Tensor:  # fmt: skip
+    "`TokenCode.decode`: the mean decode (`decode_mean`) or a `steps`-step DDIM sample (`detokenize`)."
+    if check_mode(mode) == 'mean':
+        return self.decode_mean(tokens, cfg_scale, seed)
+    return self.detokenize(tokens, steps=steps, cfg_scale=cfg_scale, seed=seed)
 
 # %% ../nbs/03_train_tokenizer.ipynb #c026
 class PooledCond(nn.Module):
@@ -429,22 +498,11 @@ def tokenizer_stage(
         loaded = isinstance(extractor_path, nn.Module)
         extractor = extractor_path if loaded else load_semantic_extractor(extractor_path, device)
     config = dict(
-        model=asdict(cfg),
-        steps=steps,
-        batch_size=batch_size,
-        lr=lr,
-        warmup=warmup,
-        lr_floor=lr_floor,
-        semantic_weight=semantic_weight,
-        semantic_form=semantic_form,
-        nested=nested,
-        coarse_weight=coarse_weight,
-        pca_init=pca_init,
-        nested_warmup=nested_warmup,
-        ema_decay=ema_decay,
-        seed=seed,
-        n_train=len(z),
-    )
+        model=asdict(cfg), steps=steps, batch_size=batch_size, lr=lr, warmup=warmup, lr_floor=lr_floor,
+        semantic_weight=semantic_weight, semantic_form=semantic_form, nested=nested,
+        coarse_weight=coarse_weight, pca_init=pca_init, nested_warmup=nested_warmup, ema_decay=ema_decay,
+        seed=seed, n_train=len(z),
+    )  # fmt: skip
 
     def sample(step, g):
         "The step's global batch: latents, kept prefixes, timesteps, noise."
@@ -504,7 +562,37 @@ def train_tokenizer(
 
 
 # run folder tags
-VARIANT_TAGS = {'LoST': '', 'LoST, no semantic loss': 'nosem', 'LoST, no nested dropout': 'nonested'}
+VARIANTS = {  # LoST and Table 4's ablations, declared once: name -> (run-folder tag, what differs from LoST)
+    'LoST': ('', {}),
+    'LoST, no semantic loss': ('nosem', dict(semantic_weight=0.0)),
+    'LoST, no nested dropout': ('nonested', dict(nested=False)),
+}
+VARIANT_TAGS = {name: tag for name, (tag, _) in VARIANTS.items()}
+# the profile's `tokenizer.train` entries a training run takes
+TRAIN_KEYS = ('steps', 'batch_size', 'lr', 'warmup', 'lr_floor', 'nested_warmup', 'coarse_weight', 'pca_init',
+              'micro_batch', 'checkpointing', 'semantic_form')  # fmt: skip
+
+
+def variant_tag(name: str, seed_index: int = 0) -> str:
+    "The run-folder tag of a variant's run: its tag, then `s<i>` for every run but the first seed's."
+    return '-'.join(t for t in (VARIANT_TAGS[name], f's{seed_index}' if seed_index else '') if t)
+
+
+def variant_jobs(
+    names: list,  # keys of VARIANTS
+    seeds: list,  # training seeds; the first one's runs have no seed suffix
+    ckpt_of,  # (name, seed index) -> checkpoint path
+    train: dict,  # the profile's `tokenizer.train` block
+    semantic_weight: float = 1.0,  # LoST's (the no-semantic-loss variant sets 0)
+    **common,  # z, cfg, extractor_path, inputs: what every run shares
+) -> dict:
+    "(name, seed) -> `train_tokenizer_job` keywords: each variant's recipe at each seed, from one table."
+    base = {k: train[k] for k in TRAIN_KEYS} | dict(semantic_weight=semantic_weight, nested=True)
+    return {
+        (n, s): dict(common, cfg=LoSTConfig(**asdict(common['cfg'])), seed=s, ckpt=ckpt_of(n, i),
+                     **base | VARIANTS[n][1])
+        for i, s in enumerate(seeds) for n in names
+    }  # fmt: skip
 
 
 def train_tokenizer_job(**kw) -> dict:

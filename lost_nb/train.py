@@ -4,6 +4,7 @@
 
 # %% ../nbs/00c_train.ipynb #c003
 from __future__ import annotations
+from fastcore.basics import patch
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -199,71 +200,83 @@ class Trainer:
             self.ema.update(self.model)
         return total
 
-    def mean(self, parts: dict, host: bool = True) -> dict:
-        """The loss parts of one step averaged over the processes, as floats (every process calls it); with
-        `host=False` as device tensors, read later by `host` (no wait for the device at every step)."""
-        keys = list(parts)
-        t = torch.stack([parts[k].to(self.device) for k in keys])
-        if self.world > 1:
-            t = self.acc.reduce(t, 'mean')
-        return dict(zip(keys, t.tolist())) if host else dict(zip(keys, t))
+# %% ../nbs/00c_train.ipynb #c015p2
+@patch
+def save(self: Trainer, path, config: dict, kind: str, inputs: dict | None, g: torch.Generator, **meta):
+    "Write the checkpoint (the main process; the others take part in gathering the random states)."
+    mods = {'model': self.model, **({'ema': self.ema} if self.ema is not None else {})}
+    if self.extra:
+        mods['extra'] = {k: p.detach() for k, p in self.extra.items()}
+    mods['rng'] = self.rng(g)
+    if self.acc.is_main_process:
+        opt = self.opt.state_dict()
+        save_checkpoint(path, mods, config, optimizer=opt, kind=kind, inputs=inputs, **meta)
 
-    def host(self, pending: list) -> list:
-        "Loss parts of several steps (`mean(..., host=False)`) as floats, read from the device at once."
-        if not pending:
-            return []
-        keys = list(pending[0])
-        rows = torch.stack([torch.stack([p[k] for k in keys]) for p in pending]).tolist()
-        return [dict(zip(keys, r)) for r in rows]
 
-    def frac(self, step: int, seconds: float) -> float:
-        "Fraction of training done: steps over `steps`, or the slowest process's minutes over `max_minutes`."
-        if self.cfg.max_minutes <= 0:
-            return step / self.cfg.steps
-        if self.world > 1:
-            t = torch.tensor([seconds], device=self.device)
-            dist.all_reduce(t, op=dist.ReduceOp.MAX)  # every process stops at the same step
-            seconds = t.item()
-        return max(step / self.cfg.steps, seconds / (60 * self.cfg.max_minutes))
+@patch
+def load(self: Trainer, ck: dict, g: torch.Generator) -> dict:
+    "Continue from a loaded checkpoint: weights, optimizer, EMA, extra weights, random states; its meta."
+    self.model.load_state_dict(ck['model'])
+    self.opt.load_state_dict(ck['optimizer'])  # AdamW moves its moments onto each weight's device
+    if self.ema is not None:
+        self.ema.load_state_dict(ck['ema'])  # copied onto the EMA's device
+    with torch.no_grad():
+        for k, p in self.extra.items():
+            p.copy_(ck['extra'][k])
+    rng = ck.get('rng') or {}
+    if sum(k.startswith('torch.') for k in rng) == self.world:
+        set_rng_state({k.split('.')[0]: v for k, v in rng.items() if k.endswith(f'.{self.rank}')})
+    else:  # written by another number of processes: the dropout and noise streams start afresh
+        torch.manual_seed(self.cfg.seed * 1_000_003 + ck['meta']['step'] * 7919 + self.rank)
+    if not self.cfg.seed_stride and 'g' in rng:
+        g.set_state(rng['g'])
+    return ck['meta']
 
-    def rng(self, g: torch.Generator) -> dict:
-        """Every process's random state (torch's generator, CUDA's, and the batch stream `g` when it runs on):
-        what dropout and sampled noise continue from on resume (every process calls it)."""
-        mine = rng_state()  # torch's generator, and CUDA's when in use
-        every = [mine]
-        if self.world > 1:
-            every = [None] * self.world
-            dist.all_gather_object(every, mine)
-        out = {f'{k}.{r}': v for r, d in enumerate(every) for k, v in d.items()}
-        return {**out, 'g': g.get_state()} if not self.cfg.seed_stride else out
+# %% ../nbs/00c_train.ipynb #c015p1
+@patch
+def mean(self: Trainer, parts: dict, host: bool = True) -> dict:
+    """The loss parts of one step averaged over the processes, as floats (every process calls it); with
+    `host=False` as device tensors, read later by `host` (no wait for the device at every step)."""
+    keys = list(parts)
+    t = torch.stack([parts[k].to(self.device) for k in keys])
+    if self.world > 1:
+        t = self.acc.reduce(t, 'mean')
+    return dict(zip(keys, t.tolist())) if host else dict(zip(keys, t))
 
-    def save(self, path, config: dict, kind: str, inputs: dict | None, g: torch.Generator, **meta):
-        "Write the checkpoint (the main process; the others take part in gathering the random states)."
-        mods = {'model': self.model, **({'ema': self.ema} if self.ema is not None else {})}
-        if self.extra:
-            mods['extra'] = {k: p.detach() for k, p in self.extra.items()}
-        mods['rng'] = self.rng(g)
-        if self.acc.is_main_process:
-            opt = self.opt.state_dict()
-            save_checkpoint(path, mods, config, optimizer=opt, kind=kind, inputs=inputs, **meta)
 
-    def load(self, ck: dict, g: torch.Generator) -> dict:
-        "Continue from a loaded checkpoint: weights, optimizer, EMA, extra weights, random states; its meta."
-        self.model.load_state_dict(ck['model'])
-        self.opt.load_state_dict(ck['optimizer'])  # AdamW moves its moments onto each weight's device
-        if self.ema is not None:
-            self.ema.load_state_dict(ck['ema'])  # copied onto the EMA's device
-        with torch.no_grad():
-            for k, p in self.extra.items():
-                p.copy_(ck['extra'][k])
-        rng = ck.get('rng') or {}
-        if sum(k.startswith('torch.') for k in rng) == self.world:
-            set_rng_state({k.split('.')[0]: v for k, v in rng.items() if k.endswith(f'.{self.rank}')})
-        else:  # written by another number of processes: the dropout and noise streams start afresh
-            torch.manual_seed(self.cfg.seed * 1_000_003 + ck['meta']['step'] * 7919 + self.rank)
-        if not self.cfg.seed_stride and 'g' in rng:
-            g.set_state(rng['g'])
-        return ck['meta']
+@patch
+def host(self: Trainer, pending: list) -> list:
+    "Loss parts of several steps (`mean(..., host=False)`) as floats, read from the device at once."
+    if not pending:
+        return []
+    keys = list(pending[0])
+    rows = torch.stack([torch.stack([p[k] for k in keys]) for p in pending]).tolist()
+    return [dict(zip(keys, r)) for r in rows]
+
+
+@patch
+def frac(self: Trainer, step: int, seconds: float) -> float:
+    "Fraction of training done: steps over `steps`, or the slowest process's minutes over `max_minutes`."
+    if self.cfg.max_minutes <= 0:
+        return step / self.cfg.steps
+    if self.world > 1:
+        t = torch.tensor([seconds], device=self.device)
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)  # every process stops at the same step
+        seconds = t.item()
+    return max(step / self.cfg.steps, seconds / (60 * self.cfg.max_minutes))
+
+
+@patch
+def rng(self: Trainer, g: torch.Generator) -> dict:
+    """Every process's random state (torch's generator, CUDA's, and the batch stream `g` when it runs on):
+    what dropout and sampled noise continue from on resume (every process calls it)."""
+    mine = rng_state()  # torch's generator, and CUDA's when in use
+    every = [mine]
+    if self.world > 1:
+        every = [None] * self.world
+        dist.all_gather_object(every, mine)
+    out = {f'{k}.{r}': v for r, d in enumerate(every) for k, v in d.items()}
+    return {**out, 'g': g.get_state()} if not self.cfg.seed_stride else out
 
 # %% ../nbs/00c_train.ipynb #c017
 @dataclass
@@ -277,6 +290,23 @@ class Fitted:
     seconds: float  # training time, summed over resumes
 
 # %% ../nbs/00c_train.ipynb #c017_1
+def _restore(tr: Trainer, ck: dict | None, g: torch.Generator, state: dict, ckpt) -> tuple:
+    "(step, log, seconds trained) of checkpoint `ck`, loaded into `tr`, `g` and `state` ((0, {}, 0): none)."
+    if ck is None:
+        return 0, {}, 0.0
+    meta = tr.load(ck, g)
+    state.update(meta.get('state', {}))
+    if tr.acc.is_main_process:
+        print(f"resumed from {ckpt} at step {meta['step']}")
+    return meta['step'], meta['log'], meta.get('train_seconds', 0.0)
+
+
+def _print_log(desc: str, step: int, log: dict, every: int, lr: float, seconds: float, frac: float):
+    "The progress line: each loss part's mean over the last `every` steps."
+    means = ' '.join(f"{k} {np.mean(v[-every:]):.4f}" for k, v in log.items())
+    print(f"{desc} step {step}: {means} lr {lr:.2e} {seconds:.0f}s ({frac:.0%} done)", flush=True)
+
+# %% ../nbs/00c_train.ipynb #c017_1_1
 def fit(
     stage: Stage,  # the model on its device, the sampler of global batches, the loss, the recipe
     ckpt: Path | str | None = None,  # checkpoint to write, and to resume from when it exists
@@ -298,14 +328,8 @@ def fit(
         g.manual_seed(cfg.seed * 1000)  # one running stream, the same on every process
     if tr.rank:
         torch.manual_seed(cfg.seed * 1000 + tr.rank)  # each process its own dropout and sampled noise
-    step, log, prev_s = 0, {}, 0.0
     ck = check_resume(ckpt, config, inputs, may_differ, kind) if ckpt and resume else None
-    if ck is not None:
-        meta = tr.load(ck, g)
-        step, log, prev_s = meta['step'], meta['log'], meta.get('train_seconds', 0.0)
-        state.update(meta.get('state', {}))
-        if tr.acc.is_main_process:
-            print(f"resumed from {ckpt} at step {step}")
+    step, log, prev_s = _restore(tr, ck, g, state, ckpt)
     stop, t0 = (cfg.steps if until is None else min(until, cfg.steps)), time.time()
     seconds, frac = prev_s, tr.frac(step, prev_s)
     bar = progress(range(step, stop), desc, total=stop - step)
@@ -350,9 +374,7 @@ def fit(
         if after_step is not None:
             after_step(step, log, state)
         if logging and tr.acc.is_main_process:
-            means = ' '.join(f"{k} {np.mean(v[-cfg.log_every:]):.4f}" for k, v in log.items())
-            lr = tr.lr_at(frac)
-            print(f"{desc} step {step}: {means} lr {lr:.2e} {seconds:.0f}s ({frac:.0%} done)", flush=True)
+            _print_log(desc, step, log, cfg.log_every, tr.lr_at(frac), seconds, frac)
         if saving or ckpt and (step == stop or frac >= 1):
             finished = frac >= 1 or step >= cfg.steps
             meta = dict(step=step, log=log, train_seconds=seconds, finished=finished, state=state)
@@ -398,14 +420,7 @@ def _storage(t: torch.Tensor) -> torch.UntypedStorage | None:
 # %% ../nbs/00c_train.ipynb #c023_1
 class LiveBytes(TorchDispatchMode):
     """Counts the bytes of every tensor storage alive while the block runs (on any device, the `meta` device
-    included, where nothing is allocated), and the peak.
-
-    What is counted: the storages *created inside the block* (every fresh output of an op) plus the storages
-    of the ``baseline`` tensors given to the constructor (e.g. parameters, existing gradients, inputs), each
-    storage once however many tensors view it. Storages that exist at entry but are not in the baseline are
-    invisible: the mode cannot enumerate them, and an op output that aliases one of them (a view or an
-    in-place op on a parameter that was left out of the baseline, say) adds nothing. Pass everything that
-    should count as resident in ``baseline``.
+    included, where nothing is allocated), and the peak (how, and what it cannot see: the notes above).
 
     Attributes (read them after the block; ``live_bytes`` and ``peak_bytes`` are also readable inside it):
 
@@ -415,21 +430,6 @@ class LiveBytes(TorchDispatchMode):
       gradients made during backward, and, at each op, the op's inputs together with its outputs.
     - ``live_bytes``: bytes alive now (reading it sweeps, so it is exact inside the block and after it).
     - ``num_ops``: ops seen; ``peak_op``: ``(op index, op name)`` of the op after which the peak was reached.
-
-    Exactness: the live set is sampled just after each op returns (inputs still referenced, outputs
-    allocated), which is where a real allocator's peak is, too. Deaths are detected by sweeping the weak
-    references; to stay fast the sweep runs only when the running total (which ignores deaths since the last
-    sweep, so it is an upper bound) exceeds the current peak, and every ``sweep_every`` ops to keep the table
-    small. Since the peak is only updated right after a full sweep, it equals what sweeping after every op
-    would give, at a fraction of the cost.
-
-    Limits: memory that does not belong to a tensor storage returned by an op is not seen (kernel
-    workspaces, cuBLAS/cuDNN buffers, allocator caching and rounding, CUDA context). A storage resized by a
-    method that is not a dispatched op (``untyped_storage().resize_()``) is re-measured only when an op
-    next returns it. Tensors whose storage is made outside the dispatcher (``torch.tensor(data)``, whose
-    ``lift_fresh`` returns its input; ``torch.from_numpy``) look like outside storages and are not counted.
-    The counts are per program, not per device: on a real accelerator, ops may take other
-    paths (e.g. the SDPA backend chosen on ``meta`` or CPU may differ from the one on CUDA).
     """
 
     def __init__(self, baseline: Any = (), sweep_every: int = 1024):
@@ -446,17 +446,6 @@ class LiveBytes(TorchDispatchMode):
                 self._baseline[st._cdata] = (StorageWeakRef(st), st.nbytes())
         self._reset()
 
-    def _reset(self) -> None:
-        # cdata of a tracked StorageImpl -> [weak ref, nbytes as last seen]. Holding the weak ref keeps the
-        # StorageImpl's memory (not its data) reserved, so a dead tracked storage's address cannot be
-        # reused by a new storage before the sweep removes its entry.
-        self._live: dict[int, list] = {}
-        self._total = 0  # bytes of the entries in ``_live``: an upper bound on the live bytes between sweeps
-        self.live_before = 0
-        self.peak_bytes = 0
-        self.num_ops = 0
-        self.peak_op: tuple[int, str] | None = None
-
     def __enter__(self) -> "LiveBytes":
         self._reset()
         for key, (ref, nbytes) in self._baseline.items():
@@ -470,18 +459,6 @@ class LiveBytes(TorchDispatchMode):
         result = super().__exit__(exc_type, exc_val, exc_tb)
         self._sweep()
         return result
-
-    @property
-    def live_bytes(self) -> int:
-        """Bytes of the tracked storages alive now."""
-        self._sweep()
-        return self._total
-
-    def _sweep(self) -> None:
-        """Drop the entries whose storage has died and subtract their bytes; ``_total`` is then exact."""
-        dead = [key for key, entry in self._live.items() if _expired(entry[0].cdata)]
-        for key in dead:
-            self._total -= self._live.pop(key)[1]
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -520,6 +497,34 @@ class LiveBytes(TorchDispatchMode):
         elif self.num_ops % self.sweep_every == 0:
             self._sweep()
         return out
+
+# %% ../nbs/00c_train.ipynb #c023p
+@patch
+def _reset(self: LiveBytes) -> None:
+    # cdata of a tracked StorageImpl -> [weak ref, nbytes as last seen]. Holding the weak ref keeps the
+    # StorageImpl's memory (not its data) reserved, so a dead tracked storage's address cannot be
+    # reused by a new storage before the sweep removes its entry.
+    self._live: dict[int, list] = {}
+    self._total = 0  # bytes of the entries in ``_live``: an upper bound on the live bytes between sweeps
+    self.live_before = 0
+    self.peak_bytes = 0
+    self.num_ops = 0
+    self.peak_op: tuple[int, str] | None = None
+
+
+@patch(as_prop=True)
+def live_bytes(self: LiveBytes) -> int:
+    """Bytes of the tracked storages alive now."""
+    self._sweep()
+    return self._total
+
+
+@patch
+def _sweep(self: LiveBytes) -> None:
+    """Drop the entries whose storage has died and subtract their bytes; ``_total`` is then exact."""
+    dead = [key for key, entry in self._live.items() if _expired(entry[0].cdata)]
+    for key in dead:
+        self._total -= self._live.pop(key)[1]
 
 # %% ../nbs/00c_train.ipynb #c023_2
 def step_memory(
