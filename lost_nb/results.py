@@ -518,112 +518,6 @@ def _decoder(fig: Path) -> str:
         + '\n'
     )
 
-
-def _diff(p: dict) -> str:
-    "A paired difference `diff [lo, hi]` (4 decimals)."
-    return cell(dict(d=p.get('diff'), d_lo=p.get('lo'), d_hi=p.get('hi')), 'd', 4)
-
-
-def _refactor_inputs(d: dict) -> str:
-    "The refactor check's lines on its inputs: data order, the teacher from the same renders, the old LoST."
-    out = []
-    for src, r in (d.get('index_order') or {}).items():
-        out.append(
-            f"- Data index, {src}: {r['n_old']} / {r['n_new']} shapes, same shapes and splits: "
-            f"{'yes' if r['same_shapes_and_splits'] else 'no'}, "
-            f"same order: {'yes' if r['same_order'] else 'no'}."
-        )
-    t = d.get('teacher_same_inputs')
-    if t:
-        out.append(
-            "- Offline teacher trained from the same renders by the old code and by the current code with "
-            f"the old code's learning-rate schedule: identical {'yes' if t['identical'] else 'no'} "
-            f"(largest difference {num(t['max_abs_diff']):.3g})."
-        )
-    e = d.get('tokenizer_equivalence')
-    if e:
-        out.append(
-            "- Old LoST renamed into the current modules, against the old code's own outputs on "
-            f"{e['shapes']} shapes: tokens differ by at most {num(e['tokens_max_abs_diff']):.2g}, "
-            f"a 4-token decode by {num(e['decode_max_abs_diff']):.2g} "
-            f"(its values reach {num(e['decode_scale']):.3g})."
-        )
-    return '\n'.join(out) + ('\n\n' if out else '')
-
-# %% ../nbs/09_results.ipynb #c009m
-def _refactor_figures(f: dict) -> str:
-    "The figures both versions define alike, before beside after."
-    rows = [
-        dict(what=', '.join(x for x in ('teacher kNN', r['source'], r.get('protocol'), r['features']) if x),
-             old=r['old'], new=r['new'])
-        for r in f.get('teacher_knn', [])
-    ]
-    rows += [
-        dict(what=f"Table 3 in distribution, {feat}, {m}", old=v['old'][m], new=v['new'][m])
-        for feat, v in f.get('table3_in_distribution', {}).items()
-        if 'old' in v and 'new' in v
-        for m in ('mAP@3', 'recall@3')
-    ]
-    rows += [
-        dict(what=f"VAE, first {v['n']} test shapes, {src}, {m}", old=v[m]['old'], new=v[m]['new'])
-        for src, v in f.get('vae_first_test_shapes', {}).items()
-        for m in ('volume_iou', 'mesh_iou')
-    ]
-    return md_table(
-        rows,
-        [
-            ('figure', lambda r: r['what']),
-            ('before', lambda r: f"{num(r['old']):.4f}"),
-            ('after', lambda r: f"{num(r['new']):.4f}"),
-            ('after - before', lambda r: f"{num(r['new']) - num(r['old']):+.4f}"),
-        ],
-    ) if rows else ''
-
-
-def _refactor(fig: Path) -> str:
-    d = (_read(fig, 'bench/refactor_check.json') or {}).get('result')
-    if not d:
-        return ''
-    ck = md_table(
-        [dict(name=k, **v) for k, v in d['checkpoints'].items()],
-        [
-            ('checkpoint', lambda r: r['name']),
-            ('tensors (old / new / same name)', lambda r: f"{r['n_old']} / {r['n_new']} / {r['n_common']}"),
-            ('identical', lambda r: 'yes' if r['identical'] else 'no'),
-            ('largest difference', lambda r: f"{num(r['max_abs_diff']):.3g}"),
-        ],
-    )
-    tok = md_table(
-        d.get('tokenizer', []),
-        [
-            ('source', lambda r: r['source']),
-            ('k', lambda r: r['k']),
-            ('metric', lambda r: r['metric']),
-            ('n', lambda r: r['n']),
-            ('before', lambda r: f"{num(r['old']):.4f}"),
-            ('after (seed 0)', lambda r: f"{num(r['new_seed0']):.4f}"),
-            ('after, seeds (mean ± sd)', lambda r: f"{num(r['seed_mean']):.4f} ± {num(r['seed_sd']):.4f}"),
-            ('before - after (paired, 95%)', lambda r: _diff(r['old_minus_new_seed0'])),
-        ],
-    )
-    return (
-        "## Before and after the layers refactor (`bench/refactor_check.py`, "
-        "`figures/bench/refactor_check.json`)\n\n"
-        f"The code before the refactor (`{d['old_commit'][:7]}`), trained at the cpu profile on the same "
-        "data on this machine, against this checkout's cpu run: checkpoints tensor by tensor (old names "
-        "mapped onto the current ones), the inputs each run trained from, the figures both define alike,"
-        " then the old LoST (renamed into the current modules) and this checkout's seeds scored alike on"
-        " every validation shape. A stage downstream of a changed checkpoint trains from different "
-        "inputs, so its figures are compared with the spread over training seeds, not for identity.\n\n"
-        + ck
-        + '\n'
-        + _refactor_inputs(d)
-        + _refactor_figures(d.get('figures', {}))
-        + '\n'
-        + (tok if d.get('tokenizer') else "The old run trained no tokenizer: not compared.\n")
-        + '\n'
-    )
-
 # %% ../nbs/09_results.ipynb #c011b
 def _paired_verdict(rows: list, what: str) -> tuple:
     """(verdict, evidence) of paired rows (diff, lo, hi, p, n) where LoST is `a` and a positive diff favours
@@ -798,7 +692,7 @@ def results_page(fig: Path | str) -> str:
         "table, on this machine. The paper's numbers appear only "
         "where labelled as the paper's.\n\n"
     )
-    sections = (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _refactor, _benches)
+    sections = (_vae, _retrieval, _table1, _baselines, _generation, _decoder, _benches)
     figure = (
         "![LoST (mean decode and sample), PCA, PCA-LN and the level-of-detail baselines against tokens]"
         "(table1_comparison.png)\n\n"
