@@ -4,8 +4,11 @@ command line and the machine's thread counts beside the numbers.
 
     from _record import write_result
     write_result('mesh_extraction', {'seconds': ...}, profile=a.profile)
+
+Where a result's file name is built from the options given (`rida_scale`, `tokenizer_recipe`, `vae_scale`),
+the options are `Given` actions: each is kept as typed, `KEY=VALUE`, in the order given.
 """
-import math, os, re, shlex, sys
+import argparse, math, os, re, shlex, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -42,20 +45,26 @@ def slug(args:list, limit:int=80)->str:
     return s if len(s) <= limit else f"{s[:limit]}-{stable_hash(args)[:6]}"
 
 
-def split_profile(args:list, default:str='cpu')->tuple[str, list]:
-    "(profile, the other arguments) from bare arguments holding `profile=NAME` (or `--profile NAME`)."
-    rest, profile, i = [], default, 0
-    while i < len(args):
-        a = args[i]
-        if a.startswith('profile=') or a.startswith('--profile='):
-            profile = a.split('=', 1)[1]
-        elif a == '--profile' and i + 1 < len(args):
-            profile = args[i + 1]
-            i += 1
-        else:
-            rest.append(a)
-        i += 1
-    return profile, rest
+class Given(argparse.Action):
+    """An option stored as usual and also kept as typed, in command-line order, in `namespace.given`:
+    'KEY=VALUE' (KEY: the option string as typed, without its dashes), or 'KEY' for a switch (`nargs=0`,
+    stored as True). Result files are named from these words as they were when the scripts took bare key=value
+    words; give the parser `allow_abbrev=False`, so that KEY is always an option's full name."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        key = option_string.lstrip('-')
+        setattr(namespace, self.dest, True if self.nargs == 0 else values)
+        word = key if self.nargs == 0 else f"{key}={values}"
+        namespace.given = [*(getattr(namespace, 'given', None) or []), word]
+
+
+def as_typed(kind):
+    "An argparse `type`: text that `kind` (int or float) reads, kept as typed (results may be named from it)."
+    def check(text:str)->str:
+        kind(text)
+        return text
+    check.__name__ = kind.__name__   # argparse's error then reads "invalid int value: 'x'"
+    return check
 
 
 def write_result(name:str, # the script's name, e.g. 'mesh_extraction'

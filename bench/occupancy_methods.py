@@ -1,22 +1,23 @@
-"""Occupancy for the data cache (01b): igl's fast-winding-number signed distance (what
-`lost_nb.data.occupancy` uses for closed meshes) against embree ray-parity `contains` plus igl's unsigned
-distance, on N procedural shapes with a profile's `data.n_uniform` uniform and `data.n_near` near-surface
-queries each (its first near-surface sigma): seconds for each, their ratio timed in the same run, and how many
-inside/outside answers disagree. The shapes are procedural items 200 to 200 + N, generated on the spot (no
-cache needed). Results: figures/bench/occupancy_methods.json (other profiles:
-<runs>/figures-<profile>/bench/), keys `seconds_per_shape` (by method), `ratio_winding_over_embree`,
-`disagree`, `queries` and `disagree_percent`.
+"""Which occupancy test for the data cache (01b): how fast is each, and how often do they disagree?
+
+igl's fast-winding-number signed distance (what `lost_nb.data.occupancy` uses for closed meshes) against
+embree ray-parity `contains` plus igl's unsigned distance, on N procedural shapes with a profile's
+`data.n_uniform` uniform and `data.n_near` near-surface queries each (its first near-surface sigma): seconds
+for each, their ratio timed in the same run, and how many inside/outside answers disagree. The shapes are
+procedural items 200 to 200 + N, generated on the spot (no cache needed). Results:
+figures/bench/occupancy_methods.json (other profiles: <runs>/figures-<profile>/bench/), keys
+`seconds_per_shape` (by method), `ratio_winding_over_embree`, `disagree`, `queries` and `disagree_percent`.
 
     python bench/occupancy_methods.py 30
-    python bench/occupancy_methods.py 2 profile=smoke
+    python bench/occupancy_methods.py 2 --profile smoke
 """
-import sys, time
+import argparse, time
 import numpy as np
 import igl
-from lost_nb.core import get_profile
+from lost_nb.core import PROFILES, get_profile
 from lost_nb.shapes import procedural_items, make_item, normalize_mesh
 from lost_nb.data import occupancy
-from _record import split_profile, write_result
+from _record import write_result
 
 FIRST = 200   # the first procedural item timed
 
@@ -28,9 +29,18 @@ def queries(mesh, n_uniform:int, n_near:int, sigma:float)->np.ndarray:
     return np.concatenate([uniform, mesh.sample(n_near) + g.normal(size=(n_near, 3)) * sigma])
 
 
+def cli()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument('n', type=int, nargs='?', default=30, metavar='N', help='procedural shapes timed')
+    ap.add_argument('--profile', default='cpu', choices=list(PROFILES),
+                    help="the profile whose `data` section sets the queries")
+    return ap
+
+
 def main():
-    profile, args = split_profile(sys.argv[1:])
-    n = int(args[0]) if args else 30
+    a = cli().parse_args()
+    profile, n = a.profile, a.n
     dc = get_profile(profile, 'data')
     dis = tot = 0
     ta = tb = 0.0

@@ -1,31 +1,33 @@
-"""How much of the teacher's neighbour structure survives in a triplane latent? Each pool's latents are
-decoded by the profile's VAE (marching cubes at RES), the decodes rendered from the teacher's 4 orthogonal
-views, and the teacher's global features of those renders scored against the teacher's features of the true
-shapes' renders: mAP@3 of the teacher's own neighbours, as in `figures/table3_retrieval.csv`. The pools are
-validation splits: procedural (in distribution) and Sweet Home 3D (out of distribution: RIDA never trains on
-it); no shape of the test split (what the notebooks report on) is scored here. A decode is a function of the
-latent alone, so this is a reference for what an extractor working from latents can see (not a strict bound: a
-trained extractor may infer what the decode loses). With `gt`, the true shapes' own occupancy is meshed the
-same way instead (marching cubes of the inside/outside grid at RES, no VAE): how far the teacher's neighbours
-move under that discretisation alone; those grids are cached beside the shapes (`bench-inside-RES.npz`), so a
-second run only renders. Needs the profile's runs of 02 (VAE) and 02a (teacher). Results:
-figures/bench/rida_ceiling-decodes-RES[-SOURCE].json or rida_ceiling-gt-RES[-SOURCE].json (other profiles:
-<runs>/figures-<profile>/bench/), keyed by pool: `n`, `mAP@3`, `recall@3`, `cat_prec@3`, `raw_mAP@3`,
-`cosine_to_true`, `pairwise_pearson`, `seconds`.
+"""How much of the teacher's neighbour structure survives in a triplane latent?
 
-    python bench/rida_ceiling.py [RES=64] [gt] [proc|sh3d] [profile=cpu]
-    python bench/rida_ceiling.py 32 profile=smoke
+Each pool's latents are decoded by the profile's VAE (marching cubes at RES), the decodes rendered from the
+teacher's 4 orthogonal views, and the teacher's global features of those renders scored against the teacher's
+features of the true shapes' renders: mAP@3 of the teacher's own neighbours, as in
+`figures/table3_retrieval.csv`. The pools are validation splits: procedural (in distribution) and Sweet Home
+3D (out of distribution: RIDA never trains on it); no shape of the test split (what the notebooks report on)
+is scored here. A decode is a function of the latent alone, so this is a reference for what an extractor
+working from latents can see (not a strict bound: a trained extractor may infer what the decode loses). With
+`--gt`, the true shapes' own occupancy is meshed the same way instead (marching cubes of the inside/outside
+grid at RES, no VAE): how far the teacher's neighbours move under that discretisation alone; those grids are
+cached beside the shapes (`bench-inside-RES.npz`), so a second run only renders. Needs the profile's runs of
+02 (VAE) and 02a (teacher). Results: figures/bench/rida_ceiling-decodes-RES[-SOURCE].json or
+rida_ceiling-gt-RES[-SOURCE].json (other profiles: <runs>/figures-<profile>/bench/), keyed by pool: `n`,
+`mAP@3`, `recall@3`, `cat_prec@3`, `raw_mAP@3`, `cosine_to_true`, `pairwise_pearson`, `seconds`.
+
+    python bench/rida_ceiling.py [RES] [--gt] [--source proc|sh3d] [--profile cpu]   # RES: 64
+    python bench/rida_ceiling.py 64 --gt --source sh3d
+    python bench/rida_ceiling.py 32 --profile smoke
 """
-import sys, time
+import argparse, time
 import numpy as np
 import torch.nn.functional as F
 import trimesh
-from lost_nb.core import get_profile, run_dir, progress, atomic_write
+from lost_nb.core import PROFILES, get_profile, run_dir, progress, atomic_write
 from lost_nb.data import render_views, ORTHO_VIEWS, load_shape, occupancy, cache_dir
 from lost_nb.teacher import active_teacher, shape_features
 from lost_nb.vae import load_vae, extract_mesh, volume_mesh, scale_factor_of
 import lost_nb.rida as R
-from _record import split_profile, write_result
+from _record import write_result
 
 POOLS = {'proc': 'in distribution (procedural, validation split)',
          'sh3d': 'out of distribution (Sweet Home 3D, validation split)'}
@@ -62,11 +64,23 @@ def renders(m:trimesh.Trimesh, res:int)->np.ndarray:
     return np.full((len(ORTHO_VIEWS), res, res), 255, np.uint8)
 
 
+def cli()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument('res', type=int, nargs='?', default=64, metavar='RES',
+                    help='marching-cubes grid resolution')
+    ap.add_argument('--gt', action='store_true',
+                    help="mesh the true shapes' occupancy at RES instead of the VAE's decodes")
+    ap.add_argument('--source', action='append', choices=list(POOLS),
+                    help='score only this pool (repeat for both; None: both)')
+    ap.add_argument('--profile', default='cpu', choices=list(PROFILES),
+                    help='the profile whose VAE and teacher runs are used')
+    return ap
+
+
 def main():
-    profile, args = split_profile(sys.argv[1:])
-    nums = [a for a in args if a.isdigit()]
-    res = int(nums[0]) if nums else 64
-    gt, only = 'gt' in args, [a for a in args if a in POOLS]
+    a = cli().parse_args()
+    profile, res, gt, only = a.profile, a.res, a.gt, a.source or []
     dcfg, rcfg = get_profile(profile, 'data'), get_profile(profile, 'rida')
     ckpt = run_dir('vae', profile) / 'vae.safetensors'
     teacher, tid = active_teacher(profile)

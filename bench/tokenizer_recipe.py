@@ -1,49 +1,48 @@
 """Which conditioning lets a profile's tokenizer use its tokens within a CPU budget?
 
-Trains a LoST of the profile's `tokenizer.model` sizes, with the cpu-budget modules (`additions`) the flags
-name and the profile's `tokenizer.train` settings unless flags override them (no semantic loss, nested dropout
-after `nested_warmup` steps, the `cosine_lr` schedule, raw weights, one thread) for STEPS steps on the
+Trains a LoST of the profile's `tokenizer.model` sizes, with the cpu-budget modules (`additions`) the options
+name and the profile's `tokenizer.train` settings unless options override them (no semantic loss, nested
+dropout after `nested_warmup` steps, the `cosine_lr` schedule, raw weights, one thread) for STEPS steps on the
 procedural and Sweet Home 3D training latents, as `tokenizer_stage` trained by `lost_nb.train.fit`; it differs
-from the stage only where the flags ask for what the stage does not offer (tshift redraws its sampler's
-timesteps; aux without coarse adds a separate read-out head). Then it scores 8 validation-split procedural
+from the stage only where the options ask for what the stage does not offer (--tshift redraws its sampler's
+timesteps; --aux without --coarse adds a separate read-out head). Then it scores 8 validation-split procedural
 shapes at k = 1, 4 and K tokens: error of the decode over the latents' variance and volume IoU through the
 VAE, for 1-step and 25-step DDIM decodes (and the coarse read-out alone when on); the same errors on 8
 training shapes; and the mean cosine between different shapes' token vectors. Needs the profile's VAE run
-(02). Flags: pool (additions 'pooled_cond'), coarse ('coarse_readout'), pcaenc ('linear_path'), pca (read-out,
-and with pcaenc the linear path, started at PCA of the training latents: `init_pca`), aux=W (read-out MSE
-weight; default the profile's `coarse_weight` with coarse, else 0), lr=, bs=, tshift (timesteps toward noise),
-threads=, profile=NAME, and LoSTConfig sizes (width=, K=, ...). Without coarse, aux=W trains a separate MLP
-read-out of the tokens (the encoder alone gets its gradient). Results:
+(02). Options: --pool (additions 'pooled_cond'), --coarse ('coarse_readout'), --pcaenc ('linear_path'), --pca
+(read-out, and with --pcaenc the linear path, started at PCA of the training latents: `init_pca`), --aux W
+(read-out MSE weight; default the profile's `coarse_weight` with --coarse, else 0), --lr, --bs, --tshift
+(timesteps toward noise), --threads, --profile NAME, and LoSTConfig sizes (--width, --K, ...). Without
+--coarse, --aux W trains a separate MLP read-out of the tokens (the encoder alone gets its gradient). Results:
 figures/bench/tokenizer_recipe-NAME.json (other profiles: <runs>/figures-<profile>/bench/), keys `config`,
 `train_seconds`, `loss` (every 250 steps), `mean_predictor_error`, `val` and `train` (`k<k>_s<steps>` and
 `k<k>_readout`: [error, IoU] on val, error on train; `token_offdiag_cos`).
 
     python bench/tokenizer_recipe.py base 1500
-    python bench/tokenizer_recipe.py pool 1500 pool
-    python bench/tokenizer_recipe.py coarse_lr 1500 pool coarse aux=1 lr=1e-3
-    python bench/tokenizer_recipe.py full 1500 pool coarse pcaenc pca
-    python bench/tokenizer_recipe.py smoke 3 pool coarse pcaenc pca profile=smoke
+    python bench/tokenizer_recipe.py pool 1500 --pool
+    python bench/tokenizer_recipe.py coarse_lr 1500 --pool --coarse --aux 1 --lr 1e-3
+    python bench/tokenizer_recipe.py full 1500 --pool --coarse --pcaenc --pca
+    python bench/tokenizer_recipe.py smoke 3 --pool --coarse --pcaenc --pca --profile smoke
 """
-import sys, time
+import argparse, time
 from dataclasses import asdict, replace
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything
+from lost_nb.core import PROFILES, get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
 from lost_nb.tokenizer import LoST, LoSTConfig, tokenizer_stage
 from lost_nb.train import Stage, fit
-from _record import slug, split_profile, write_result
+from _record import Given, as_typed, slug, write_result
 
 FLAG_ADDITIONS = {'pool': 'pooled_cond', 'coarse': 'coarse_readout', 'pcaenc': 'linear_path'}
 SIZES = ('width', 'depth', 'heads', 'dec_width', 'dec_depth', 'dec_heads', 'K', 'd', 'patch')
-KNOWN = (*FLAG_ADDITIONS, 'pca', 'aux', 'lr', 'bs', 'tshift', 'threads', *SIZES)
 
 
 def parse_flags(args:list)->dict:
-    "'aux=1' -> {'aux': '1'}; a bare 'pool' -> {'pool': '1'}."
+    "The options as `Given` keeps them, as a dict: 'aux=1' -> {'aux': '1'}; a bare 'pool' -> {'pool': '1'}."
     return dict(a.split('=', 1) if '=' in a else (a, '1') for a in args)
 
 
@@ -133,12 +132,38 @@ def train(st:Stage, name:str)->dict:
     return {s: round(v, 4) for s, v in enumerate(log['loss']) if s % 250 == 0}
 
 
+def cli()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False,
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument('name', metavar='NAME', help='the run\'s name: results go to tokenizer_recipe-NAME.json')
+    ap.add_argument('steps', type=int, metavar='STEPS', help='training steps')
+    switch = dict(action=Given, nargs=0, default=False)
+    ap.add_argument('--pool', **switch, help="add 'pooled_cond'")
+    ap.add_argument('--coarse', **switch, help="add 'coarse_readout'")
+    ap.add_argument('--pcaenc', **switch, help="add 'linear_path'")
+    ap.add_argument('--pca', **switch,
+                    help='start the read-out (and with --pcaenc the linear path) at PCA of the training '
+                         'latents')
+    ap.add_argument('--aux', type=as_typed(float), action=Given, metavar='W',
+                    help="read-out MSE weight (None: the profile's `coarse_weight` with --coarse, else 0)")
+    ap.add_argument('--lr', type=as_typed(float), action=Given,
+                    help="learning rate (None: the profile's `tokenizer.train.lr`)")
+    ap.add_argument('--bs', type=as_typed(int), action=Given,
+                    help="batch size (None: the profile's `tokenizer.train.batch_size`)")
+    ap.add_argument('--tshift', **switch, help='draw training timesteps toward high noise')
+    ap.add_argument('--threads', type=as_typed(int), action=Given, default=1, help='torch threads')
+    sizes = ap.add_argument_group('LoSTConfig sizes', "None: the profile's `tokenizer.model` value")
+    for k in SIZES:
+        sizes.add_argument(f'--{k}', type=as_typed(int), action=Given, help=f'`{k}`')
+    ap.add_argument('--profile', default='cpu', choices=list(PROFILES),
+                    help='the profile whose settings and VAE run are used')
+    ap.set_defaults(given=[])
+    return ap
+
+
 def main():
-    profile, args = split_profile(sys.argv[1:])
-    name, steps, fl = args[0], int(args[1]), parse_flags(args[2:])
-    unknown = sorted(set(fl) - set(KNOWN))
-    if unknown:
-        raise SystemExit(f"unknown flag(s) {unknown}; known: {list(KNOWN)}")
+    a = cli().parse_args()
+    profile, name, steps, fl = a.profile, a.name, a.steps, parse_flags(a.given)
     torch.set_num_threads(int(fl.get('threads', 1)))
     dc, kc = get_profile(profile, 'data'), get_profile(profile, 'tokenizer')
     kt, nu = kc['train'], dc['n_uniform']

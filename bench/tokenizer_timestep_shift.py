@@ -13,19 +13,19 @@ figures/bench/tokenizer_timestep_shift-SCHEDULE-STEPS.json (other profiles: <run
 keys `train_seconds`, `trained` and `reference` (each `k<k>_s<steps>`: [error, IoU]).
 
     python bench/tokenizer_timestep_shift.py 2 high 2500      # threads, schedule, steps
-    python bench/tokenizer_timestep_shift.py 1 high 3 profile=smoke
+    python bench/tokenizer_timestep_shift.py 1 high 3 --profile smoke
 """
-import sys, time
+import argparse, time
 from dataclasses import replace
 import numpy as np
 import torch
 import torch.nn.functional as F
-from lost_nb.core import get_profile, run_dir, seed_everything
+from lost_nb.core import PROFILES, get_profile, run_dir, seed_everything
 from lost_nb.vae import load_latents, load_vae, scale_factor_of, latent_iou
 from lost_nb.data import heldout, load_shape
 from lost_nb.tokenizer import LoST, LoSTConfig, load_tokenizer, tokenizer_stage, VARIANT_TAGS
 from lost_nb.train import fit
-from _record import split_profile, write_result
+from _record import write_result
 from tokenizer_recipe import toward_noise   # the recipe bench's tshift: one definition
 
 SCHEDULES = ('high', 'uniform')
@@ -65,11 +65,21 @@ def score(m:LoST, zval:torch.Tensor, shapes:list, vae, scale:float, n_uniform:in
     return res
 
 
+def cli()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument('threads', type=int, metavar='THREADS', help='torch threads')
+    ap.add_argument('schedule', choices=SCHEDULES, metavar='SCHEDULE',
+                    help="training timesteps: 'high' (toward high noise) or 'uniform'")
+    ap.add_argument('steps', type=int, metavar='STEPS', help='training steps')
+    ap.add_argument('--profile', default='cpu', choices=list(PROFILES),
+                    help='the profile whose settings and runs are used')
+    return ap
+
+
 def main():
-    profile, args = split_profile(sys.argv[1:])
-    threads, schedule, steps = int(args[0]), args[1], int(args[2])
-    if schedule not in SCHEDULES:
-        raise SystemExit(f"schedule {schedule!r} is not one of {SCHEDULES}")
+    a = cli().parse_args()
+    profile, threads, schedule, steps = a.profile, a.threads, a.schedule, a.steps
     torch.set_num_threads(threads)
     dc, kc = get_profile(profile, 'data'), get_profile(profile, 'tokenizer')
     vck = run_dir('vae', profile) / 'vae.safetensors'

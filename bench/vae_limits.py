@@ -1,6 +1,7 @@
-"""What limits a profile's VAE on shapes it did not train on? On the trained checkpoint (runs/vae-<profile>),
-volume IoU (logit > 0 at the cached uniform points, as `figures/vae_reconstruction.json`) of the profile's
-`vae.eval.n_eval` shapes per source:
+"""What limits a profile's VAE on shapes it did not train on?
+
+On the trained checkpoint (runs/vae-<profile>), volume IoU (logit > 0 at the cached uniform points, as
+`figures/vae_reconstruction.json`) of the profile's `vae.eval.n_eval` shapes per source:
 
 1. training shapes against validation-split ones (the generalisation gap);
 2. validation shapes encoded from more surface points than the model was trained with (2,048 and 8,192, where
@@ -13,20 +14,20 @@ volume IoU (logit > 0 at the cached uniform points, as `figures/vae_reconstructi
 4. the same fit against the near-surface queries only (none of the uniform points it is scored on): the
    encode-time refinement `refine_latent` itself.
 
-`only=fits` runs the fit to near-surface queries alone (and the plain validation IoU). Results:
-figures/bench/vae_limits.json (`vae_limits-fits.json` with only=fits; other profiles:
+`--only fits` runs the fit to near-surface queries alone (and the plain validation IoU). Results:
+figures/bench/vae_limits.json (`vae_limits-fits.json` with --only fits; other profiles:
 <runs>/figures-<profile>/bench/), keyed by source: `seconds`, `n` and the mean IoU of each measurement.
 
-    python bench/vae_limits.py [steps=300] [only=fits] [profile=cpu]
-    python bench/vae_limits.py steps=2 profile=smoke
+    python bench/vae_limits.py [--steps 300] [--only fits] [--profile cpu]
+    python bench/vae_limits.py --steps 2 --profile smoke
 """
-import sys
+import argparse
 import numpy as np
 import torch
-from lost_nb.core import get_profile, run_dir, Timer
+from lost_nb.core import PROFILES, get_profile, run_dir, Timer
 from lost_nb.data import load_index, heldout, load_shape
 from lost_nb.vae import load_vae, encode_shape, refine_latent, latent_iou
-from _record import split_profile, write_result
+from _record import write_result
 
 MORE_POINTS = (2048, 8192)
 
@@ -63,10 +64,20 @@ def limits(model, src:str, dcfg:dict, n:int, band:float, steps:int, fits_only:bo
     return res
 
 
+def cli()->argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument('--steps', type=int, default=300, help='Adam steps of each latent fit')
+    ap.add_argument('--only', choices=('fits',), default=None,
+                    help='fits: only the fit to near-surface queries (and the plain validation IoU)')
+    ap.add_argument('--profile', default='cpu', choices=list(PROFILES),
+                    help='the profile whose VAE run is tested')
+    return ap
+
+
 def main():
-    profile, args = split_profile(sys.argv[1:])
-    fl = dict(a.split('=', 1) for a in args)
-    steps, fits_only = int(fl.get('steps', 300)), fl.get('only') == 'fits'
+    a = cli().parse_args()
+    profile, steps, fits_only = a.profile, a.steps, a.only == 'fits'
     torch.manual_seed(0)
     dcfg, vcfg = get_profile(profile, 'data'), get_profile(profile, 'vae')
     model, ck = load_vae(run_dir('vae', profile) / 'vae.safetensors')
