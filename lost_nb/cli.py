@@ -9,15 +9,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from . import __version__
 from .core import PROFILES, get_profile, project_root, run_dir, Timer, write_json, CheckpointError, dist_info
+from .core import ArgumentError
 from .meshes import MeshError, Sh3dUnavailable, sh3d_items, folder_items, UP_AXES, check_name
 from .shapes import procedural_items
 from .data import build_dataset, cache_dir, request_key
 
 # %% auto #0
-__all__ = ['TRAINING_NOTEBOOKS', 'DEVICE_HELP', 'EMPTY_EXIT', 'INPUT_ERRORS', 'shard_of', 'cmd_data', 'numbered_notebooks',
-           'kernel_env', 'cmd_run', 'at_least', 'device_arg', 'between', 'Parser', 'warn_and_exit', 'cmd_vae',
-           'add_vae_parser', 'add_refine_args', 'cmd_tokenize', 'cmd_generate', 'add_generate_parser',
-           'add_tokenize_parser', 'parser', 'error_line', 'main']
+__all__ = ['TRAINING_NOTEBOOKS', 'DEVICE_HELP', 'EMPTY_EXIT', 'INPUT_ERRORS', 'FLAGS', 'shard_of', 'cmd_data',
+           'numbered_notebooks', 'kernel_env', 'cmd_run', 'at_least', 'device_arg', 'between', 'Parser',
+           'warn_and_exit', 'cmd_vae', 'add_vae_parser', 'add_refine_args', 'cmd_tokenize', 'cmd_generate',
+           'add_generate_parser', 'add_tokenize_parser', 'parser', 'error_line', 'main']
 
 # %% ../nbs/90_cli.ipynb #c007
 def shard_of(spec: str | None) -> tuple[int, int]:
@@ -572,10 +573,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 INPUT_ERRORS = (MeshError, CheckpointError, Sh3dUnavailable, ValueError, OSError, KeyError)
+FLAGS = {'prefixes': 'prefix'}  # a library parameter -> its flag, where the two differ beyond '_' for '-'
 
 
 def error_line(e: Exception) -> str:
     "The one line an input error prints: an OS error by its file and reason (a full disk, a read-only folder)"
+    if isinstance(e, ArgumentError):  # the library names its parameter; the user typed a flag
+        return f"--{FLAGS.get(e.name, e.name.replace('_', '-'))} {e.value}: {e.reason}"
     if isinstance(e, KeyError) and e.args:
         return str(e.args[0])
     if isinstance(e, OSError) and e.filename:

@@ -24,9 +24,9 @@ __all__ = ['SETTINGS', 'PROFILES', 'get_profile', 'rng_state', 'set_rng_state', 
            'is_main', 'init_distributed', 'barrier', 'end_distributed', 'main_first', 'rest_on_main', 'shared_tempdir',
            'broadcast', 'rank_slice', 'quiet', 'ProgressLines', 'progress', 'project_root', 'env_path', 'data_dir',
            'figures_dir', 'run_dir', 'clean_stale_temps', 'atomic_write', 'write_json', 'check_folder', 'owned_folder',
-           'file_lock', 'CheckpointError', 'save_checkpoint', 'checkpoint_header', 'input_key', 'load_checkpoint',
-           'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs', 'die_with_parent',
-           'run_jobs', 'Timer']
+           'file_lock', 'CheckpointError', 'ArgumentError', 'save_checkpoint', 'checkpoint_header', 'input_key',
+           'load_checkpoint', 'update_checkpoint', 'EMA', 'adamw', 'cosine_lr', 'check_resume', 'check_inputs',
+           'die_with_parent', 'run_jobs', 'Timer']
 
 # %% ../nbs/00_core.ipynb #c007
 # fmt: off
@@ -792,6 +792,15 @@ def file_lock(path: Path | str):
 # %% ../nbs/00_core.ipynb #c035
 class CheckpointError(Exception):
     "A checkpoint file that is missing, unreadable or not a lost-nb checkpoint."
+
+
+class ArgumentError(ValueError):
+    """A bad argument, in the library's words: the parameter's `name`, the `value` given and the `reason`. The
+    command line reports it under its own flag (`lost_nb.cli.FLAGS`)."""
+
+    def __init__(self, name: str, value, reason: str):
+        self.name, self.value, self.reason = name, value, reason
+        super().__init__(f"{name} {value}: {reason}")
 
 
 def _flatten_optim(sd: dict) -> tuple[dict, dict]:

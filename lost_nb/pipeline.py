@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 from safetensors import safe_open
 from safetensors.torch import save_file
 from .core import atomic_write, input_key, file_hash, owned_folder, check_folder, write_json, get_profile
+from .core import ArgumentError
 from .metrics import chamfer_l1, sample_surface, volume_iou, inside
 from .meshes import load_mesh, reorient, up_rotation
 from .data import render_views, occupancy
@@ -153,15 +154,15 @@ def check_out(path: Path | str, suffixes: tuple) -> Path:
     error before any work otherwise."""
     path = Path(path)
     if path.suffix.lower() not in suffixes:
-        raise ValueError(f"--out {path}: the extension must be one of {', '.join(suffixes)}")
+        raise ArgumentError('out', path, f"the extension must be one of {', '.join(suffixes)}")
     if path.is_dir():
-        raise ValueError(f"--out {path} is a folder; give a file name ending in {suffixes[0]}")
+        raise ArgumentError('out', path, f"is a folder; give a file name ending in {suffixes[0]}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise ValueError(f"--out {path}: cannot create its folder ({e.strerror})") from None
+        raise ArgumentError('out', path, f"cannot create its folder ({e.strerror})") from None
     if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"--out {path}: the folder {path.parent} is not writable")
+        raise ArgumentError('out', path, f"the folder {path.parent} is not writable")
     return path
 
 
@@ -223,7 +224,7 @@ def refine_encoding(
     s = near_surface(mesh, seed=seed)
     zr = refine_latent(vae, scale.decode(z), s, 0, steps, band=band, seed=seed)
     if not torch.isfinite(zr).all():
-        raise ValueError("the latent's refinement diverged (NaN or inf): run with --no-refine")
+        raise ArgumentError('refine_steps', steps, "the latent's refinement diverged (NaN or inf): use 0")
     return scale.encode(zr)
 
 # %% ../nbs/08_pipeline.ipynb #c016_1
@@ -396,7 +397,7 @@ def tokenize_mesh(
     prefixes = prefix_lengths(tok.cfg.K) if prefixes is None else prefixes
     bad = [k for k in prefixes if not 1 <= k <= tok.cfg.K]
     if bad:
-        raise ValueError(f"--prefix {bad[0]} is outside 1..K={tok.cfg.K} (this tokenizer's token count)")
+        raise ArgumentError('prefixes', bad[0], f"is outside 1..K={tok.cfg.K} (this tokenizer's token count)")
     with owned_folder(out, overwrite) as tmp:
         scale = latent_scaling(vae_ckpt)
         z0, frame = encode_mesh(vae, scale, mesh, seed, up)
@@ -467,11 +468,11 @@ def read_picture(path: Path | str, res: int) -> np.ndarray:
     from PIL import Image
 
     if not Path(path).is_file():
-        raise FileNotFoundError(f"--image {path} does not exist")
+        raise ArgumentError('image', path, "does not exist")
     try:
         return np.asarray(Image.open(path).convert('L').resize((res, res)), np.uint8)
     except OSError as e:
-        raise ValueError(f"--image {path} is not an image file ({e})")
+        raise ArgumentError('image', path, f"is not an image file ({e})")
 
 
 def image_condition(encoder, path: Path | str, res: int) -> torch.Tensor:
@@ -484,7 +485,7 @@ def _condition(gpt, ck: dict, gpt_ckpt, n: int, category, picture, cfg_scale: fl
     "(condition tokens for `n` samples, guidance scale) of a class name, a picture, or neither."
     if category is not None:
         if not ck['config'].get('classes'):
-            raise ValueError(f"{gpt_ckpt} names no classes: this GPT has no class condition (use --image)")
+            raise ArgumentError('category', category, f"{gpt_ckpt} names no classes (no class condition)")
         cond = gpt.condition(label=torch.full((n,), resolve_class(category, ck['config']['classes'])))
     elif picture is not None:
         enc = condition_encoder(profile, dino_weights, clip_weights, device)
@@ -519,13 +520,13 @@ def generate_meshes(
 ) -> dict:
     "Sample LoST-GPT; returns {'files': paths written, 'tokens': tokens used per sample, 'warnings'}."
     if category is not None and image is not None:
-        raise ValueError("give one of --category, --image (or --unconditional), not both")
+        raise ArgumentError('category', category, "give a category or an image (or neither), not both")
     check_folder(out, overwrite)  # before any work
     tok = load_tokenizer(tok_ckpt, device, inputs={'vae': input_key(vae_ckpt)})
     gpt, ck = load_gpt(gpt_ckpt, device, inputs={'tokenizer': input_key(tok_ckpt)})
     N = gpt.cfg.n_tokens
     if tokens is not None and not 1 <= tokens <= N:
-        raise ValueError(f"--tokens {tokens} is outside 1..N={N} (this GPT's length)")
+        raise ArgumentError('tokens', tokens, f"is outside 1..N={N} (this GPT's length)")
     picture = read_picture(image, get_profile(profile, 'data')['render_res']) if image is not None else None
     vae, scale = load_vae(vae_ckpt, device)[0], latent_scaling(vae_ckpt)
     cond, cfg_scale = _condition(gpt, ck, gpt_ckpt, n, category, picture, cfg_scale, profile, dino_weights,
