@@ -193,7 +193,9 @@ def test_kill_9_leaves_no_orphans(who, tmp_path):
     if who == 'data workers':
         cmd = [str(LOST_NB), 'data', 'procedural', '--n', '400', '--profile', 'smoke', '--workers', '2']
     else:
-        (tmp_path / 'slowjob.py').write_text('import time\ndef nap(s):\n    time.sleep(s)\n    return s\n')
+        # a job says it started: its worker has run its initializer (`die_with_parent`) before the kill
+        (tmp_path / 'slowjob.py').write_text("import os, time\ndef nap(s):\n    open(f'started-{os.getpid()}', 'w').close()\n"
+                                             "    time.sleep(s)\n    return s\n")
         code = ('from lost_nb.core import run_jobs\nimport slowjob\n'
                 "if __name__ == '__main__':\n    run_jobs(slowjob.nap, {'a': dict(s=600), 'b': dict(s=600)}, processes=2)\n")
         (tmp_path / 'main.py').write_text(code)
@@ -201,7 +203,8 @@ def test_kill_9_leaves_no_orphans(who, tmp_path):
     p = subprocess.Popen(cmd, env=env(LOST_NB_DATA=tmp_path / 'data', PYTHONPATH=tmp_path), cwd=tmp_path,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0, kids = time.time(), []
-    while time.time() - t0 < 120 and len(kids) < 2:
+    ready = lambda: who == 'data workers' or len(list(tmp_path.glob('started-*'))) >= 2  # noqa: E731
+    while time.time() - t0 < 120 and (len(kids) < 2 or not ready()):
         kids = [k for k in _children(p.pid) if 'python' in Path(f'/proc/{k}/cmdline').read_bytes().decode(errors='ignore')]
         time.sleep(0.2)
     assert p.poll() is None and len(kids) >= 2, ('no workers started', kids)
